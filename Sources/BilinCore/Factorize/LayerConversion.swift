@@ -1,0 +1,17 @@
+/// One weighted layer's line in a conversion: what it was, what it became, and why.
+public struct LayerConversion: Sendable, Codable, Equatable {
+    public var name: String
+    public var kindBefore: String
+    public var kindAfter: String
+    /// `784→1024` for a dense layer, `28×28→64×64` for a bilinear one.
+    public var shapeBefore: String
+    public var shapeAfter: String
+    public var parametersBefore: Int
+    public var parametersAfter: Int
+    /// Relative Frobenius error of the Kronecker approximation the start uses; `nil` when not factorised.
+    public var relativeError: Double?
+    /// Why a layer was skipped, kept at a lower scale, or widened.
+    public var note: String?
+
+    public var converted: Bool { kindAfter != kindBefore }
+}

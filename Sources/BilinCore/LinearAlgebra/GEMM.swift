@@ -1,0 +1,61 @@
+internal import CBLAS
+
+/// Single-precision matrix products through OpenBLAS. All matrices are row-major.
+public enum BLAS {
+    /// `c = alpha · op(a) · op(b) + beta · c`, where `op(a)` is `(m, k)`, `op(b)` is `(k, n)` and `c` is `(m, n)`.
+    ///
+    /// `lda`, `ldb`, `ldc` are the row strides of the matrices as stored (before `op`).
+    @inlinable
+    public static func gemm(
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        rawGemm(transposeA, transposeB, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    @usableFromInline
+    static func rawGemm(
+        _ transposeA: Bool, _ transposeB: Bool, _ m: Int32, _ n: Int32, _ k: Int32, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int32, _ b: UnsafePointer<Float>, _ ldb: Int32, _ beta: Float,
+        _ c: UnsafeMutablePointer<Float>, _ ldc: Int32
+    ) {
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            // BLAS leaves c untouched when k == 0 only if beta == 1; make the empty sum explicit.
+            for row in 0..<Int(m) { for column in 0..<Int(n) { c[row * Int(ldc) + column] *= beta } }
+            return
+        }
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    }
+
+    /// The number of threads OpenBLAS uses for the calls that follow.
+    public static var threadCount: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(newValue)) }
+    }
+}
+
+extension Tensor {
+    /// The matrix product `op(self) · op(other)` of two rank-2 tensors.
+    public func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false) -> Tensor {
+        let (aRows, aColumns) = matrixSize
+        let (bRows, bColumns) = other.matrixSize
+        let (m, k) = transposeSelf ? (aColumns, aRows) : (aRows, aColumns)
+        let (otherK, n) = transposeOther ? (bColumns, bRows) : (bRows, bColumns)
+        precondition(k == otherK, "matmul: inner dimensions \(shape) and \(other.shape) disagree")
+        var result = Tensor(shape: [m, n])
+        scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                result.scalars.withUnsafeMutableBufferPointer { c in
+                    BLAS.gemm(
+                        transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
+                        a: a.baseAddress!, lda: aColumns, b: b.baseAddress!, ldb: bColumns, c: c.baseAddress!, ldc: n)
+                }
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,56 @@
+/// The model as this tool sees it: a chain of layers from the input to the output, with weights.
+///
+/// Importers build it from a file and exporters write it back; the trainer builds a `Network` from it and writes
+/// the trained weights back. Layers are kept in execution order; every layer reads the previous one's output.
+public struct Model: Sendable, Equatable {
+    public var name: String
+    public var layers: [LayerSpec]
+    /// Facts about the source file that an exporter to the same format may reuse (e.g. `keras_version`).
+    public var metadata: [String: String]
+
+    public init(name: String, layers: [LayerSpec], metadata: [String: String] = [:]) {
+        self.name = name
+        self.layers = layers
+        self.metadata = metadata
+    }
+
+    /// The input shape without the batch dimension.
+    public var inputShape: [Int] {
+        if case .input(let shape)? = layers.first?.kind { return shape }
+        return []
+    }
+
+    public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
+
+    public func layerIndex(named name: String) -> Int? { layers.firstIndex { $0.name == name } }
+
+    /// The shape (without batch) of each layer's output, where it is known; `nil` after an opaque layer that
+    /// does not preserve shape.
+    public func outputShapes() -> [[Int]?] {
+        var shapes: [[Int]?] = []
+        var current: [Int]? = nil
+        for layer in layers {
+            switch layer.kind {
+            case .input(let shape): current = shape
+            case .dense(let units, _, _): current = current.map { Array($0.dropLast()) + [units] }
+            case .bilinear(let shape, _): current = [shape.outputCount]
+            case .activation, .dropout: break
+            case .flatten: current = current.map { [$0.reduce(1, *)] }
+            case .reshape(let target): current = target
+            case .opaque: current = Model.opaqueOutputShape(layer, input: current)
+            }
+            shapes.append(current)
+        }
+        return shapes
+    }
+
+    /// Opaque layers whose output shape equals their input shape (normalisations, noise) keep the shape known.
+    static func opaqueOutputShape(_ layer: LayerSpec, input: [Int]?) -> [Int]? {
+        guard case .opaque(let className, _) = layer.kind else { return input }
+        let shapePreserving: Set<String> = [
+            "LayerNormalization", "BatchNormalization", "GaussianNoise", "GaussianDropout", "AlphaDropout",
+            "SpatialDropout1D", "ActivityRegularization", "UnitNormalization",
+        ]
+        return shapePreserving.contains(className) ? input : nil
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// An element-wise activation (row-wise for softmax), with its derivative.
+public final class ActivationLayer: Layer {
+    public let name: String
+    public let activation: Activation
+
+    public init(name: String, activation: Activation) {
+        self.name = name
+        self.activation = activation
+    }
+
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        var output = input
+        switch activation {
+        case .softmax: output.applySoftmaxToRows()
+        default: output.scalars.withUnsafeMutableBufferPointer { values in
+            for index in values.indices { values[index] = ActivationLayer.value(activation, values[index]) }
+        }
+        }
+        return output
+    }
+
+    public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Tensor) {
+        let output = self(input)
+        let activation = activation
+        return (output, { outputGradient in
+            var inputGradient = outputGradient
+            if activation == .softmax {
+                // ∂x = y ⊙ (∂y − Σ ∂y ⊙ y), row by row.
+                let columns = output.shape[1]
+                for row in 0..<output.shape[0] {
+                    let base = row * columns
+                    var dot: Float = 0
+                    for column in 0..<columns { dot += outputGradient.scalars[base + column] * output.scalars[base + column] }
+                    for column in 0..<columns {
+                        inputGradient.scalars[base + column] = output.scalars[base + column] * (outputGradient.scalars[base + column] - dot)
+                    }
+                }
+                return inputGradient
+            }
+            input.scalars.withUnsafeBufferPointer { x in
+                output.scalars.withUnsafeBufferPointer { y in
+                    inputGradient.scalars.withUnsafeMutableBufferPointer { g in
+                        for index in g.indices { g[index] *= ActivationLayer.derivative(activation, x: x[index], y: y[index]) }
+                    }
+                }
+            }
+            return inputGradient
+        })
+    }
+
+    /// `f(x)` as Keras 3 defines it (gelu exact, leaky_relu slope 0.2, hard_sigmoid `relu6(x + 3) / 6`).
+    @inline(__always)
+    static func value(_ activation: Activation, _ x: Float) -> Float {
+        switch activation {
+        case .linear, .softmax: x
+        case .relu: max(x, 0)
+        case .relu6: min(max(x, 0), 6)
+        case .leakyRelu: x > 0 ? x : 0.2 * x
+        case .sigmoid: sigmoid(x)
+        case .hardSigmoid: min(max(x + 3, 0), 6) / 6
+        case .tanh: Foundation.tanh(x)
+        case .gelu: 0.5 * x * (1 + erf(x / Float(2).squareRoot()))
+        case .elu: x > 0 ? x : exp(x) - 1
+        case .selu: seluScale * (x > 0 ? x : seluAlpha * (exp(x) - 1))
+        case .swish: x * sigmoid(x)
+        case .softplus: softplus(x)
+        case .softsign: x / (1 + abs(x))
+        case .exponential: exp(x)
+        case .mish: x * Foundation.tanh(softplus(x))
+        }
+    }
+
+    /// `f'(x)`, given `x` and `y = f(x)`.
+    @inline(__always)
+    static func derivative(_ activation: Activation, x: Float, y: Float) -> Float {
+        switch activation {
+        case .linear, .softmax: 1
+        case .relu: x > 0 ? 1 : 0
+        case .relu6: x > 0 && x < 6 ? 1 : 0
+        case .leakyRelu: x > 0 ? 1 : 0.2
+        case .sigmoid: y * (1 - y)
+        case .hardSigmoid: x > -3 && x < 3 ? 1.0 / 6 : 0
+        case .tanh: 1 - y * y
+        case .gelu: 0.5 * (1 + erf(x / Float(2).squareRoot())) + x * exp(-0.5 * x * x) / Float(2 * Double.pi).squareRoot()
+        case .elu: x > 0 ? 1 : y + 1
+        case .selu: x > 0 ? seluScale : y + seluScale * seluAlpha
+        case .swish: sigmoid(x) + x * sigmoid(x) * (1 - sigmoid(x))
+        case .softplus: sigmoid(x)
+        case .softsign: 1 / ((1 + abs(x)) * (1 + abs(x)))
+        case .exponential: y
+        case .mish: Foundation.tanh(softplus(x)) + x * (1 - pow(Foundation.tanh(softplus(x)), 2)) * sigmoid(x)
+        }
+    }
+
+    @inline(__always) private static func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
+    @inline(__always) private static func softplus(_ x: Float) -> Float { x > 20 ? x : log1p(exp(x)) }
+
+    private static let seluAlpha: Float = 1.673_263_2
+    private static let seluScale: Float = 1.050_701
+}
+
+extension Tensor {
+    /// Replaces each row of a `(rows, columns)` matrix by its softmax, computed stably.
+    public mutating func applySoftmaxToRows() {
+        let columns = shape[1]
+        scalars.withUnsafeMutableBufferPointer { values in
+            var base = 0
+            while base < values.count {
+                var largest = values[base]
+                for column in 1..<columns { largest = max(largest, values[base + column]) }
+                var total: Float = 0
+                for column in 0..<columns {
+                    let e = exp(values[base + column] - largest)
+                    values[base + column] = e
+                    total += e
+                }
+                for column in 0..<columns { values[base + column] /= total }
+                base += columns
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+extension ConversionReport {
+    /// The report as people read it: the per-layer table, then totals side by side, then the accuracy history.
+    public func renderText() -> String {
+        var text = TableRenderer(
+            header: ["layer", "kind", "shape", "params", "error", "note"],
+            rows: layers.map { line in
+                [
+                    line.name,
+                    line.converted ? "\(line.kindBefore) → \(line.kindAfter)" : line.kindBefore,
+                    line.shapeBefore == line.shapeAfter ? line.shapeBefore : "\(line.shapeBefore) → \(line.shapeAfter)",
+                    line.parametersBefore == line.parametersAfter
+                        ? "\(line.parametersBefore)" : "\(line.parametersBefore) → \(line.parametersAfter)",
+                    line.relativeError.map { String(format: "%.3f", $0) } ?? "",
+                    line.note ?? "",
+                ]
+            }
+        ).render()
+        text += "\n"
+        let ratio = { (a: Int, b: Int) in b > 0 ? String(format: "%.1f×", Double(a) / Double(b)) : "" }
+        text += TableRenderer(
+            header: ["", "original", "converted", "ratio"],
+            rows: [
+                ["parameters", "\(original.params)", "\(converted.params)", ratio(original.params, converted.params)],
+                ["bytes on disk", "\(original.bytes)", "\(converted.bytes)", ratio(original.bytes, converted.bytes)],
+                ["test accuracy", percent(original.accuracy), percent(converted.accuracy), ""],
+                ["µs per sample", micro(original.microsecondsPerSample), micro(converted.microsecondsPerSample),
+                 speedup(original.microsecondsPerSample, converted.microsecondsPerSample)],
+            ]
+        ).render()
+        if !history.isEmpty {
+            text += "\n"
+            text += TableRenderer(
+                header: ["epoch", "loss", "train accuracy", "test accuracy", "seconds"],
+                rows: history.map { record in
+                    [
+                        record.epoch == 0 ? "0 (converted)" : "\(record.epoch)",
+                        record.loss.map { String(format: "%.4f", $0) } ?? "",
+                        percent(record.trainAccuracy), percent(record.testAccuracy), String(format: "%.1f", record.seconds),
+                    ]
+                }
+            ).render()
+        }
+        return text
+    }
+
+    private func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a" }
+    private func micro(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "n/a" }
+    private func speedup(_ before: Double?, _ after: Double?) -> String {
+        guard let before, let after, after > 0 else { return "" }
+        return String(format: "%.1f× faster", before / after)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Fine-tunes a `Network` on a labelled split with mini-batches, optionally distilling from a teacher network.
+public struct Trainer {
+    public var options: TrainingOptions
+
+    public init(options: TrainingOptions) {
+        self.options = options
+    }
+
+    /// Trains for `options.epochs` epochs and returns one record per epoch, starting with epoch 0 (before training).
+    ///
+    /// Deterministic for a given `options.seed`: the shuffles and dropout masks come from one seeded generator.
+    /// - Parameters:
+    ///   - teacher: the original model, used when `options.distillation` is set.
+    ///   - progress: called after every batch.
+    ///   - epochEnded: called with each record as soon as it is known (epoch 0 included).
+    public func fineTune(
+        _ network: Network, on data: Dataset, teacher: Network? = nil,
+        progress: (TrainingProgress) -> Void = { _ in }, epochEnded: (EpochRecord) -> Void = { _ in }
+    ) -> [EpochRecord] {
+        var records = [EpochRecord(epoch: 0, loss: nil, trainAccuracy: nil, testAccuracy: network.accuracy(on: data.test), seconds: 0)]
+        epochEnded(records[0])
+        guard options.epochs > 0, data.train.count > 0 else { return records }
+
+        let teacherLogits = options.distillation != nil ? teacher.map { $0.logits(forAll: data.train.images) } : nil
+        var generator = SeededGenerator(seed: options.seed)
+        var optimizer = options.optimizer.make(learningRate: options.effectiveLearningRate)
+        let parameters = network.parameters
+        let features = data.train.featureCount
+        let batchSize = min(options.batchSize, data.train.count)
+        let batchesPerEpoch = (data.train.count + batchSize - 1) / batchSize
+        let totalSteps = batchesPerEpoch * options.epochs
+        var order = Array(0..<data.train.count)
+        let started = Date()
+        var stepsDone = 0
+
+        for epoch in 1...options.epochs {
+            order.shuffle(using: &generator)
+            let epochStarted = Date()
+            var lossSum = 0.0
+            var correct = 0
+            var seen = 0
+            for batch in 0..<batchesPerEpoch {
+                let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, order.count)]
+                let images = gatherRows(data.train.images, indices, features: features)
+                let labels = ArraySlice(indices.map { data.train.labels[$0] })
+                let (logits, backward) = network.forwardForTraining(images, generator: &generator)
+                var (loss, gradient, batchCorrect) = softmaxCrossEntropy(logits: logits, labels: labels)
+                if let distillation = options.distillation, let teacherLogits {
+                    let targets = gatherRows(teacherLogits, indices, features: teacherLogits.shape[1])
+                    let soft = distillationLoss(studentLogits: logits, teacherLogits: targets, temperature: distillation.temperature)
+                    loss = (1 - distillation.weight) * loss + distillation.weight * soft.loss
+                    for index in gradient.scalars.indices {
+                        gradient.scalars[index] = (1 - distillation.weight) * gradient.scalars[index] + distillation.weight * soft.gradient.scalars[index]
+                    }
+                }
+                backward(gradient)
+                optimizer.learningRate = options.schedule.rate(base: options.effectiveLearningRate, step: stepsDone, totalSteps: totalSteps)
+                optimizer.step(parameters)
+                stepsDone += 1
+
+                lossSum += Double(loss) * Double(indices.count)
+                correct += batchCorrect
+                seen += indices.count
+                let elapsed = Date().timeIntervalSince(started)
+                let rate = Double(stepsDone * batchSize) / max(elapsed, 1e-9)
+                progress(TrainingProgress(
+                    epoch: epoch, epochs: options.epochs, batch: batch + 1, batches: batchesPerEpoch,
+                    loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen), samplesPerSecond: rate,
+                    secondsRemaining: Double((totalSteps - stepsDone) * batchSize) / rate))
+            }
+            let record = EpochRecord(
+                epoch: epoch, loss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
+                testAccuracy: network.accuracy(on: data.test), seconds: Date().timeIntervalSince(epochStarted))
+            records.append(record)
+            epochEnded(record)
+        }
+        return records
+    }
+
+    /// The rows `indices` of a `(rows, features)` matrix, in that order.
+    private func gatherRows(_ matrix: Tensor, _ indices: ArraySlice<Int>, features: Int) -> Tensor {
+        var scalars = [Float](repeating: 0, count: indices.count * features)
+        matrix.scalars.withUnsafeBufferPointer { source in
+            scalars.withUnsafeMutableBufferPointer { target in
+                for (row, index) in indices.enumerated() {
+                    let from = index * features
+                    let to = row * features
+                    for column in 0..<features { target[to + column] = source[from + column] }
+                }
+            }
+        }
+        return Tensor(shape: [indices.count, features], scalars: scalars)
+    }
+}
