@@ -46,7 +46,7 @@ struct ConverterTests {
     @Test("scale 1, nkp: outputs equal a dense network with explicit rank-1 Kronecker kernels")
     func scaleOneMatchesKroneckerReference() throws {
         let model = briefModel()
-        let result = try Converter.convert(model, options: ConversionOptions(scale: 1))
+        let result = try Converter.convert(model, options: ConversionOptions(scale: 1, initialization: .nkp))
         #expect(bilinearShape(result.model, "dense1") == BilinearShape(inputRows: 3, inputColumns: 4, outputRows: 4, outputColumns: 5))
         #expect(bilinearShape(result.model, "dense2") == BilinearShape(inputRows: 4, inputColumns: 5, outputRows: 2, outputColumns: 3))
         #expect(bilinearShape(result.model, "dense3") == nil, "the classifier stays dense by default")
@@ -82,8 +82,8 @@ struct ConverterTests {
     @Test("scale 2, first-block widening: same outputs as scale 1 while the converted layers have 4× the outputs")
     func scaleTwoFirstBlockPreservesFunction() throws {
         let model = briefModel()
-        let one = try Converter.convert(model, options: ConversionOptions(scale: 1))
-        let two = try Converter.convert(model, options: ConversionOptions(scale: 2, widening: .firstBlock))
+        let one = try Converter.convert(model, options: ConversionOptions(scale: 1, initialization: .nkp))
+        let two = try Converter.convert(model, options: ConversionOptions(scale: 2, initialization: .nkp, widening: .firstBlock))
         // Both hidden layers are worth converting at scale 2 (190 and 124 parameters instead of 260 and 126,
         // counting the growth of the consumer's factors): they should be converted, each with 4× the outputs.
         let shape1 = bilinearShape(two.model, "dense1")
@@ -102,8 +102,8 @@ struct ConverterTests {
     @Test("scale 2, first-block widening of one layer (layerNames): same outputs as scale 1, 4× outputs, zero-padded consumer")
     func scaleTwoFirstBlockOneLayer() throws {
         let model = briefModel()
-        let one = try Converter.convert(model, options: ConversionOptions(scale: 1, layerNames: ["dense2"]))
-        let two = try Converter.convert(model, options: ConversionOptions(scale: 2, layerNames: ["dense2"], widening: .firstBlock))
+        let one = try Converter.convert(model, options: ConversionOptions(scale: 1, layerNames: ["dense2"], initialization: .nkp))
+        let two = try Converter.convert(model, options: ConversionOptions(scale: 2, layerNames: ["dense2"], initialization: .nkp, widening: .firstBlock))
         #expect(bilinearShape(two.model, "dense2") == BilinearShape(inputRows: 4, inputColumns: 5, outputRows: 4, outputColumns: 6))
         let x = randomInputs(16, 12, seed: 104)
         let outputOne = try Network(model: one.model).predict(x)
@@ -142,8 +142,8 @@ struct ConverterTests {
     @Test("scale 2, first-block widening of a bilinear consumer: same outputs as scale 1, zero rows outside block 0")
     func scaleTwoFirstBlockBilinearConsumer() throws {
         let model = Self.chainModel()
-        let one = try Converter.convert(model, options: ConversionOptions(scale: 1))
-        let two = try Converter.convert(model, options: ConversionOptions(scale: 2, widening: .firstBlock))
+        let one = try Converter.convert(model, options: ConversionOptions(scale: 1, initialization: .nkp))
+        let two = try Converter.convert(model, options: ConversionOptions(scale: 2, initialization: .nkp, widening: .firstBlock))
         #expect(bilinearShape(two.model, "dense1") == BilinearShape(inputRows: 12, inputColumns: 12, outputRows: 12, outputColumns: 12))
         #expect(bilinearShape(two.model, "dense2") == BilinearShape(inputRows: 12, inputColumns: 12, outputRows: 6, outputColumns: 6))
         let x = randomInputs(8, 144, seed: 110)
@@ -179,7 +179,7 @@ struct ConverterTests {
     func scaleTwoDiagonalIsRankTwo() throws {
         // Only dense2 is converted, so its consumer is a Dense layer that can read the diagonal blocks.
         let model = briefModel(activations: [.linear, .linear, .linear], seed: 105)
-        let result = try Converter.convert(model, options: ConversionOptions(scale: 2, layerNames: ["dense2"], widening: .diagonal))
+        let result = try Converter.convert(model, options: ConversionOptions(scale: 2, layerNames: ["dense2"], initialization: .nkp, widening: .diagonal))
         #expect(bilinearShape(result.model, "dense2") == BilinearShape(inputRows: 4, inputColumns: 5, outputRows: 4, outputColumns: 6))
         let dense = TestModels.denseLayers(model)
         let rankTwo = Reference.kroneckerApproximation(kernel: dense[1].kernel, d1: 4, d2: 5, u1: 2, u2: 3, terms: 2)
@@ -199,7 +199,7 @@ struct ConverterTests {
     func scaleTwoDiagonalDefaultPlan() throws {
         // 36 → 16 → 4: the default plan converts the first layer only (the classifier stays dense).
         let model = TestModels.mlp(sizes: [36, 16, 4], activations: [.linear, .linear], seed: 107)
-        let result = try Converter.convert(model, options: ConversionOptions(scale: 2, widening: .diagonal))
+        let result = try Converter.convert(model, options: ConversionOptions(scale: 2, initialization: .nkp, widening: .diagonal))
         #expect(bilinearShape(result.model, "dense1") == BilinearShape(inputRows: 6, inputColumns: 6, outputRows: 8, outputColumns: 8))
         let dense = TestModels.denseLayers(model)
         let rankTwo = Reference.kroneckerApproximation(kernel: dense[0].kernel, d1: 6, d2: 6, u1: 4, u2: 4, terms: 2)
@@ -238,7 +238,7 @@ struct ConversionPlanTests {
         #expect(plan.skipped[1] == "output size 13 is prime: no useful matrix shape")
         #expect(plan.skipped[2] == "input size 13 is prime: no useful matrix shape")
         #expect(plan.skipped[3] == nil)
-        let result = try Converter.convert(model, options: ConversionOptions())
+        let result = try Converter.convert(model, options: ConversionOptions(initialization: .nkp))
         #expect(result.model == model)
         #expect(result.layers.map(\.note) == [
             "kept: output size 13 is prime: no useful matrix shape", "kept: input size 13 is prime: no useful matrix shape", nil,
@@ -253,7 +253,7 @@ struct ConversionPlanTests {
         #expect(plan.entries.map(\.layerIndex) == [2])
         let both = try ConversionPlan(model: model, options: ConversionOptions(layerNames: ["dense2", "dense1"]))
         #expect(both.entries.map(\.layerIndex) == [1, 2])
-        let result = try Converter.convert(model, options: ConversionOptions(layerNames: ["dense2"]))
+        let result = try Converter.convert(model, options: ConversionOptions(layerNames: ["dense2"], initialization: .nkp))
         #expect(bilinearShape(result.model, "dense1") == nil)
         #expect(bilinearShape(result.model, "dense2") != nil)
         #expect(result.model.layers[1] == model.layers[1])
@@ -274,7 +274,7 @@ struct ConversionPlanTests {
             try ConversionPlan(model: model, options: ConversionOptions(layerNames: ["dense1", "nope"]))
         }
         #expect(throws: BilinError("no layer named 'nope' (layers: input, dense1, dense2, dense3)")) {
-            try Converter.convert(model, options: ConversionOptions(layerNames: ["nope"]))
+            try Converter.convert(model, options: ConversionOptions(layerNames: ["nope"], initialization: .nkp))
         }
     }
 
@@ -300,7 +300,7 @@ struct ConversionPlanTests {
         #expect(last?.note == "scale 1: it is the model's output")
 
         // The scale-1 conversion with the classifier equals the all-rank-1 Kronecker chain and keeps 4 outputs.
-        let result = try Converter.convert(model, options: ConversionOptions(convertLast: true))
+        let result = try Converter.convert(model, options: ConversionOptions(convertLast: true, initialization: .nkp))
         #expect(bilinearShape(result.model, "dense3") == BilinearShape(inputRows: 2, inputColumns: 3, outputRows: 2, outputColumns: 2))
         let dense = TestModels.denseLayers(model)
         let pairs = [(3, 4, 4, 5), (4, 5, 2, 3), (2, 3, 2, 2)]
@@ -332,7 +332,7 @@ struct ConversionPlanTests {
         let first = plan.entries.first { $0.layerIndex == 1 }
         #expect(first?.scale == 1)
         #expect(first?.note == "scale 1: its output feeds LayerNormalization 'ln', which cannot be widened")
-        let result = try Converter.convert(model, options: ConversionOptions(scale: 2))
+        let result = try Converter.convert(model, options: ConversionOptions(scale: 2, initialization: .nkp))
         #expect(bilinearShape(result.model, "dense1") == BilinearShape(inputRows: 3, inputColumns: 4, outputRows: 4, outputColumns: 5))
         #expect(result.model.layers[2] == model.layers[2], "the opaque layer is carried verbatim")
         let line = result.layers.first { $0.name == "dense1" }

@@ -93,7 +93,7 @@ struct NetworkTests {
     @Test("a converted network's gradients (bilinear, widened) match central differences")
     func convertedNetworkGradients() throws {
         let model = briefModel(activations: [.tanh, .tanh, .softmax])
-        let converted = try Converter.convert(model, options: ConversionOptions(scale: 2, layerNames: ["dense2"]))
+        let converted = try Converter.convert(model, options: ConversionOptions(scale: 2, layerNames: ["dense2"], initialization: .nkp))
         let network = try Network(model: converted.model)
         let x = randomInputs(3, 12, seed: 125)
         var generator = SeededGenerator(seed: 126)
@@ -115,7 +115,7 @@ struct NetworkTests {
     @Test("write(into:) puts trained values back into the model layers, in their shapes")
     func writeBack() throws {
         let model = briefModel()
-        let converted = try Converter.convert(model, options: ConversionOptions(scale: 1)).model
+        let converted = try Converter.convert(model, options: ConversionOptions(scale: 1, initialization: .nkp)).model
         let network = try Network(model: converted)
         for (offset, parameter) in network.parameters.enumerated() {
             parameter.value = Tensor(shape: parameter.value.shape, scalars: parameter.value.scalars.map { $0 + Float(offset + 1) })

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Test oracle: run a Keras model file on an input array.
 
-usage: keras_predict.py MODEL INPUT.npy OUTPUT.npy
+usage: keras_predict.py MODEL INPUT.npy OUTPUT.npy [MODEL INPUT.npy OUTPUT.npy ...]
+
+Several triples share one start-up of Keras (seconds), which is most of the cost.
 
 MODEL is a .h5 (legacy HDF5) or .keras (zip) file. It is loaded with
 keras.saving.load_model(path, compile=False) and NO custom objects, so a file that needs custom
@@ -19,9 +21,14 @@ from _keras_env import fail, load_model
 
 
 def main(argv):
-    if len(argv) != 4:
-        fail("usage: keras_predict.py MODEL INPUT.npy OUTPUT.npy", 2)
-    model_path, in_path, out_path = argv[1:]
+    if len(argv) < 4 or (len(argv) - 1) % 3 != 0:
+        fail("usage: keras_predict.py MODEL INPUT.npy OUTPUT.npy [MODEL INPUT.npy OUTPUT.npy ...]", 2)
+    for start in range(1, len(argv), 3):
+        predict(*argv[start:start + 3])
+    return 0
+
+
+def predict(model_path, in_path, out_path):
     import numpy as np
 
     model = load_model(model_path)
@@ -40,7 +47,6 @@ def main(argv):
         np.save(out_path, np.asarray(y, dtype=np.float32))
     except Exception as e:  # noqa: BLE001
         fail(f"cannot write {out_path}: {type(e).__name__}: {e}")
-    return 0
 
 
 if __name__ == "__main__":

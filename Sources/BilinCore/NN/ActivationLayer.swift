@@ -13,10 +13,16 @@ public final class ActivationLayer: Layer {
     public func callAsFunction(_ input: Tensor) -> Tensor {
         var output = input
         switch activation {
+        case .linear: break
         case .softmax: output.applySoftmaxToRows()
-        default: output.scalars.withUnsafeMutableBufferPointer { values in
-            for index in values.indices { values[index] = ActivationLayer.value(activation, values[index]) }
-        }
+        case .relu:  // the common case, kept free of the per-element switch
+            output.scalars.withUnsafeMutableBufferPointer { values in
+                for index in values.indices { values[index] = max(values[index], 0) }
+            }
+        default:
+            output.scalars.withUnsafeMutableBufferPointer { values in
+                for index in values.indices { values[index] = ActivationLayer.value(activation, values[index]) }
+            }
         }
         return output
     }
@@ -42,7 +48,11 @@ public final class ActivationLayer: Layer {
             input.scalars.withUnsafeBufferPointer { x in
                 output.scalars.withUnsafeBufferPointer { y in
                     inputGradient.scalars.withUnsafeMutableBufferPointer { g in
-                        for index in g.indices { g[index] *= ActivationLayer.derivative(activation, x: x[index], y: y[index]) }
+                        if activation == .relu {
+                            for index in g.indices where x[index] <= 0 { g[index] = 0 }
+                        } else {
+                            for index in g.indices { g[index] *= ActivationLayer.derivative(activation, x: x[index], y: y[index]) }
+                        }
                     }
                 }
             }

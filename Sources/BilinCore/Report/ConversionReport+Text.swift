@@ -18,15 +18,14 @@ extension ConversionReport {
             }
         ).render()
         text += "\n"
-        let ratio = { (a: Int, b: Int) in b > 0 ? String(format: "%.1f×", Double(a) / Double(b)) : "" }
         text += TableRenderer(
-            header: ["", "original", "converted", "ratio"],
+            header: ["", "original", "converted", "original/converted"],
             rows: [
-                ["parameters", "\(original.params)", "\(converted.params)", ratio(original.params, converted.params)],
-                ["bytes on disk", "\(original.bytes)", "\(converted.bytes)", ratio(original.bytes, converted.bytes)],
+                ["parameters", "\(original.params)", "\(converted.params)", ratio(Double(original.params), Double(converted.params))],
+                ["bytes on disk", "\(original.bytes)", "\(converted.bytes)", ratio(Double(original.bytes), Double(converted.bytes))],
                 ["test accuracy", percent(original.accuracy), percent(converted.accuracy), ""],
                 ["µs per sample", micro(original.microsecondsPerSample), micro(converted.microsecondsPerSample),
-                 speedup(original.microsecondsPerSample, converted.microsecondsPerSample)],
+                 ratio(original.microsecondsPerSample, converted.microsecondsPerSample)],
             ]
         ).render()
         if !history.isEmpty {
@@ -47,8 +46,9 @@ extension ConversionReport {
 
     private func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a" }
     private func micro(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "n/a" }
-    private func speedup(_ before: Double?, _ after: Double?) -> String {
+    /// original / converted: how many times smaller (or faster) the conversion is.
+    private func ratio(_ before: Double?, _ after: Double?) -> String {
         guard let before, let after, after > 0 else { return "" }
-        return String(format: "%.1f× faster", before / after)
+        return String(format: "%.1f×", before / after)
     }
 }

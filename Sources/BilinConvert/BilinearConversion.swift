@@ -1,0 +1,102 @@
+import BilinCore
+import BilinFormats
+import Foundation
+
+/// The whole job in one direction: import → plan → factorise → fine-tune → export → report.
+public enum BilinearConversion {
+    /// `<folder>/<stem>.bilinear.<ext>` for `<folder>/<stem>.<ext>`.
+    public static func defaultOutputPath(for input: String) -> String {
+        let url = URL(fileURLWithPath: input)
+        let stem = url.deletingPathExtension().lastPathComponent
+        return url.deletingLastPathComponent().appendingPathComponent("\(stem).bilinear.\(url.pathExtension)").path
+    }
+
+    /// Runs a conversion and writes its output file.
+    /// - Returns: the report; its `converted.path` is the file written.
+    /// - Throws: `BilinError` naming the file at fault; no output file is left behind on error.
+    public static func run(_ request: ConvertRequest, events: ConversionEvents = ConversionEvents()) throws -> ConversionReport {
+        let started = Date()
+        let output = request.output ?? defaultOutputPath(for: request.input)
+        if sameFile(output, request.input) {
+            throw BilinError("the output path is the input file; choose another -o", file: request.input)
+        }
+        events.stage("importing \(request.input)")
+        let model = try ModelIO.load(path: request.input)
+        events.stage("factorising")
+        let result: ConversionResult
+        do {
+            result = try Converter.convert(model, options: request.conversion)
+        } catch let error as BilinError {
+            throw error.naming(file: request.input)
+        }
+        guard result.layers.contains(where: \.converted) else {
+            let reasons = result.layers.compactMap { line in
+                line.note.map { "'\(line.name)' \($0.replacingOccurrences(of: "kept: ", with: "stays dense: "))" }
+            }
+            let why = reasons.isEmpty ? "no Dense layer besides the last (--convert-last converts that one too)" : reasons.joined(separator: "; ")
+            throw BilinError("nothing to convert: \(why)", file: request.input)
+        }
+        var converted = result.model
+        var history: [EpochRecord] = []
+        var originalAccuracy: Double? = nil
+        var originalTiming: Double? = nil
+        var convertedTiming: Double? = nil
+        if let dataPath = request.data {
+            events.stage("loading \(dataPath)")
+            let data = try DatasetLoader.load(path: dataPath, normalization: request.normalization, inputShape: model.inputShape)
+            let original = try runnable(model, file: request.input)
+            originalAccuracy = original.accuracy(on: data.test)
+            originalTiming = InferenceTiming.microsecondsPerSample(original, images: data.test.images)
+            let network = try runnable(converted, file: request.input)
+            events.stage(request.training.epochs > 0 ? "fine-tuning" : "evaluating")
+            history = Trainer(options: request.training).fineTune(
+                network, on: data, teacher: original, progress: events.progress, epochEnded: events.epochEnded)
+            network.write(into: &converted)
+            convertedTiming = InferenceTiming.microsecondsPerSample(network, images: data.test.images)
+        }
+        events.stage("writing \(output)")
+        try ModelIO.save(converted, to: output)
+        return ConversionReport(
+            original: ModelSummary(
+                path: request.input, params: model.parameterCount, bytes: fileSize(request.input),
+                accuracy: originalAccuracy, microsecondsPerSample: originalTiming),
+            converted: ModelSummary(
+                path: output, params: converted.parameterCount, bytes: fileSize(output),
+                accuracy: history.last?.testAccuracy, microsecondsPerSample: convertedTiming),
+            layers: result.layers, scale: request.conversion.scale, initialization: request.conversion.initialization,
+            widening: request.conversion.widening, history: history, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Compares two model files (typically an original and its conversion) on the test split of `data`.
+    public static func compare(original: String, converted: String, data: String?, normalization: Normalization?) throws -> ConversionReport {
+        let models = (try ModelIO.load(path: original), try ModelIO.load(path: converted))
+        var summaries = [
+            ModelSummary(path: original, params: models.0.parameterCount, bytes: fileSize(original)),
+            ModelSummary(path: converted, params: models.1.parameterCount, bytes: fileSize(converted)),
+        ]
+        if let data {
+            let dataset = try DatasetLoader.load(path: data, normalization: normalization, inputShape: models.0.inputShape)
+            for (index, (model, path)) in [(models.0, original), (models.1, converted)].enumerated() {
+                let network = try runnable(model, file: path)
+                summaries[index].accuracy = network.accuracy(on: dataset.test)
+                summaries[index].microsecondsPerSample = InferenceTiming.microsecondsPerSample(network, images: dataset.test.images)
+            }
+        }
+        return ConversionReport(
+            original: summaries[0], converted: summaries[1], layers: ConversionReport.layerComparison(models.0, models.1))
+    }
+
+    private static func runnable(_ model: Model, file: String) throws -> Network {
+        do { return try Network(model: model) } catch let error as BilinError { throw error.naming(file: file) }
+    }
+
+    private static func fileSize(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// Whether two paths name the same file (after resolving `.`, `..` and symbolic links).
+    private static func sameFile(_ a: String, _ b: String) -> Bool {
+        URL(fileURLWithPath: a).resolvingSymlinksInPath().standardizedFileURL.path
+            == URL(fileURLWithPath: b).resolvingSymlinksInPath().standardizedFileURL.path
+    }
+}

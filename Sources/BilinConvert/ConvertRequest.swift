@@ -1,0 +1,45 @@
+import BilinCore
+import BilinFormats
+
+/// One conversion as a user asks for it: which file, where to, how to convert and fine-tune, on which data.
+public struct ConvertRequest: Sendable {
+    public var input: String
+    /// `nil`: `<stem>.bilinear.<ext>` beside the input (`BilinearConversion.defaultOutputPath(for:)`).
+    public var output: String?
+    public var conversion: ConversionOptions
+    public var training: TrainingOptions
+    /// A dataset folder or file (`DatasetLoader`); without one the model is converted but not fine-tuned or scored.
+    public var data: String?
+    public var normalization: Normalization?
+
+    public init(
+        input: String, output: String? = nil, conversion: ConversionOptions = ConversionOptions(),
+        training: TrainingOptions = TrainingOptions(), data: String? = nil, normalization: Normalization? = nil
+    ) {
+        self.input = input
+        self.output = output
+        self.conversion = conversion
+        self.training = training
+        self.data = data
+        self.normalization = normalization
+    }
+}
+
+/// Callbacks for a long conversion; every one is optional.
+public struct ConversionEvents {
+    /// After each training batch.
+    public var progress: (TrainingProgress) -> Void
+    /// After each epoch, and once before training (epoch 0).
+    public var epochEnded: (EpochRecord) -> Void
+    /// A stage starts ("loading data", "fine-tuning", …).
+    public var stage: (String) -> Void
+
+    public init(
+        progress: @escaping (TrainingProgress) -> Void = { _ in }, epochEnded: @escaping (EpochRecord) -> Void = { _ in },
+        stage: @escaping (String) -> Void = { _ in }
+    ) {
+        self.progress = progress
+        self.epochEnded = epochEnded
+        self.stage = stage
+    }
+}

@@ -1,0 +1,95 @@
+import BilinCore
+
+/// A `Model` spelled as a Keras 3 Sequential model: fresh configs for known kinds, the carried entry for opaque ones,
+/// and each bilinear layer spelled out as `KerasBilinearChain` describes. This is what `KerasExporter` writes.
+///
+/// Fresh configs hold only what Keras needs to rebuild a layer (`name`, `trainable`, `dtype` plus the kind's own
+/// arguments); Keras fills in its defaults for the rest.
+struct KerasSequentialModel {
+    /// The model name, also the first component of legacy `.h5` weight paths.
+    var name: String
+    /// The input shape without the batch dimension.
+    var inputShape: [Int]
+    var input: KerasLayerEntry
+    /// The layers after the input, in order: `model.layers` as Keras counts them for a Sequential model.
+    var layers: [KerasLayerEntry]
+
+    /// - Throws: `BilinError` (without a file) when the model does not start with its only input layer, a layer's
+    ///   weights do not fit its kind, an opaque layer did not come from a Keras file, or a layer name is not one Keras
+    ///   accepts (empty, containing `/`, or used twice once bilinear layers are spelled out).
+    init(_ model: Model) throws {
+        try model.checkWeightShapes()
+        guard case .input(let shape)? = model.layers.first?.kind else {
+            throw BilinError("the model does not start with an input layer, which a Keras Sequential model needs")
+        }
+        name = model.name.isEmpty || model.name.contains("/") ? "sequential" : model.name
+        inputShape = shape
+        input = KerasLayerEntry(className: "InputLayer", name: model.layers[0].name, body: .fresh(config: .object([
+            ("batch_shape", Self.batchShape(shape)), ("dtype", .string("float32")), ("sparse", .bool(false)),
+            ("name", .string(model.layers[0].name)),
+        ])), weights: [])
+        layers = try model.layers.dropFirst().flatMap(Self.entries(for:))
+        var seen: Set<String> = []
+        for entry in [input] + layers {
+            guard !entry.name.isEmpty, !entry.name.contains("/") else {
+                throw BilinError("layer name '\(entry.name)' cannot be written to a Keras file (empty or containing '/')")
+            }
+            guard seen.insert(entry.name).inserted else {
+                throw BilinError("two layers would be named '\(entry.name)' in the Keras file")
+            }
+        }
+    }
+
+    /// The model config: the legacy `.h5` form `{"class_name": "Sequential", "config": {…}}`, or for a `.keras`
+    /// archive that wrapped in `module`, `registered_name`, `build_config` and `compile_config`, as Keras 3 writes
+    /// each.
+    func config(forArchive: Bool) -> JSONValue {
+        let config = JSONValue.object([
+            ("name", .string(name)), ("trainable", .bool(true)), ("dtype", .string("float32")),
+            ("layers", .array(([input] + layers).map { $0.entry(forArchive: forArchive) })),
+            ("build_input_shape", Self.batchShape(inputShape)),
+        ])
+        let core: [(key: String, value: JSONValue)] = [("class_name", .string("Sequential")), ("config", config)]
+        guard forArchive else { return .object(core) }
+        return .object([("module", .string("keras"))] + core + [
+            ("registered_name", .null), ("build_config", .object([("input_shape", Self.batchShape(inputShape))])),
+            ("compile_config", .null),
+        ])
+    }
+
+    /// A shape with its batch dimension, `null`, in front, as Keras writes shapes.
+    private static func batchShape(_ shape: [Int]) -> JSONValue { .array([.null] + shape.map(JSONValue.number)) }
+
+    private static func entries(for layer: LayerSpec) throws -> [KerasLayerEntry] {
+        let name = layer.name
+        switch layer.kind {
+        case .input:
+            throw BilinError("layer '\(name)' is a second input layer; a Keras Sequential model has one")
+        case .dense(let units, let activation, let useBias):
+            return [KerasLayerEntry(className: "Dense", name: name,
+                                    config: [("units", .number(units)), ("activation", .string(activation.rawValue)),
+                                             ("use_bias", .bool(useBias))],
+                                    weights: zip(["kernel", "bias"], layer.weights).map { ($0, $1) })]
+        case .bilinear(let shape, let activation):
+            return KerasBilinearChain.entries(for: layer, shape: shape, activation: activation)
+        case .activation(let activation):
+            return [KerasLayerEntry(className: "Activation", name: name, config: [("activation", .string(activation.rawValue))])]
+        case .dropout(let rate):
+            return [KerasLayerEntry(className: "Dropout", name: name, config: [("rate", .number(rate))])]
+        case .flatten:
+            return [KerasLayerEntry(className: "Flatten", name: name, config: [("data_format", .string("channels_last"))])]
+        case .reshape(let targetShape):
+            return [KerasLayerEntry(className: "Reshape", name: name,
+                                    config: [("target_shape", .array(targetShape.map(JSONValue.number)))])]
+        case .opaque(let className, let config):
+            guard let entry = try? JSONValue(parsing: config), entry["class_name"]?.stringValue == className,
+                  let carriedName = entry["config"]?["name"]?.stringValue else {
+                throw BilinError("layer '\(name)' (\(className)) came from another format and cannot be written to a Keras file")
+            }
+            guard carriedName == name else {
+                throw BilinError("layer '\(name)' (\(className)) was renamed, but its carried Keras config still calls it '\(carriedName)'")
+            }
+            return [KerasLayerEntry(className: className, name: name, carried: entry, weights: layer.weights)]
+        }
+    }
+}

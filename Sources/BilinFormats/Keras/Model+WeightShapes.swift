@@ -1,0 +1,51 @@
+import BilinCore
+
+extension Model {
+    /// Checks that every known layer has the weights its kind implies, in `LayerKind`'s documented layouts, with
+    /// input sizes taken from `outputShapes()` where they are known. Opaque layers may hold anything.
+    ///
+    /// - Throws: `BilinError` naming the layer and, for a shape mismatch, the weight and both shapes:
+    ///   `layer 'dense_1' (Dense): kernel has shape [784, 96], but the config implies [784, 128]`.
+    func checkWeightShapes() throws {
+        let shapes = outputShapes()
+        for (index, layer) in layers.enumerated() {
+            let input = index > 0 ? shapes[index - 1] : nil
+            let expected: [(name: String, shape: [Int?])]
+            switch layer.kind {
+            case .dense(let units, _, let useBias):
+                expected = [("kernel", [input?.last, units])] + (useBias ? [("bias", [units])] : [])
+            case .bilinear(let shape, _):
+                if let input, let count = StoredArray.checkedProduct(input), count != shape.inputCount {
+                    throw BilinError("layer '\(layer.name)' (\(layer.kind.displayName)) reads \(shape.inputRows)×"
+                                     + "\(shape.inputColumns) = \(shape.inputCount) values, but its input has shape \(input)")
+                }
+                expected = [("U", [shape.inputRows, shape.outputRows]), ("V", [shape.inputColumns, shape.outputColumns]),
+                            ("bias", [shape.outputRows, shape.outputColumns])]
+            case .opaque:
+                continue
+            case .input, .activation, .dropout, .flatten, .reshape:
+                expected = []
+            }
+            try layer.checkWeights(expected)
+        }
+    }
+}
+
+extension LayerSpec {
+    /// Checks the weight count, then each weight's shape against `expected` (`nil` matches any size).
+    fileprivate func checkWeights(_ expected: [(name: String, shape: [Int?])]) throws {
+        guard weights.count == expected.count else {
+            let names = expected.isEmpty ? "" : " (\(expected.map(\.name).joined(separator: ", ")))"
+            throw BilinError("layer '\(name)' (\(kind.displayName)) has \(weights.count) weight\(weights.count == 1 ? "" : "s"), "
+                             + "expected \(expected.count)\(names)")
+        }
+        for (weight, (weightName, shape)) in zip(weights, expected) {
+            let matches = weight.shape.count == shape.count && zip(weight.shape, shape).allSatisfy { $1 == nil || $0 == $1 }
+            guard matches else {
+                let described = "[" + shape.map { $0.map(String.init) ?? "?" }.joined(separator: ", ") + "]"
+                throw BilinError("layer '\(name)' (\(kind.displayName)): \(weightName) has shape \(weight.shape), "
+                                 + "but the config implies \(described)")
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import BilinConvert
+import BilinCore
+import Foundation
+
+extension BilinConvertCommand {
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert a model's dense layers to bilinear projections, fine-tune, and write the result.",
+            discussion: """
+                The output is MODEL's folder/<stem>.bilinear.<ext> unless -o says otherwise; the input is never written.
+                Example:
+                  bilin-convert fixtures/fmnist_mlp.h5 --scale 2 --data /usr/share/datasets/fashion-mnist --epochs 3
+                """)
+
+        @Argument(help: "A Keras .h5 or .keras model.")
+        var model: String
+
+        @Option(help: "Widen each converted layer's outputs by scale² (1: same width).")
+        var scale = 1
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the converted model; the extension picks the format.", valueName: "path"))
+        var output: String?
+
+        @OptionGroup var data: DataOptions
+        @OptionGroup var training: TrainingOptionGroup
+
+        @Option(help: "Seed for the random start, shuffling and dropout.")
+        var seed: UInt64 = 0
+
+        @Option(help: ArgumentHelp("Convert only these Dense layers.", valueName: "name,name"))
+        var layers: String?
+
+        @Flag(help: "Convert the last Dense layer too (at scale 1, so the outputs stay the same).")
+        var convertLast = false
+
+        @Option(name: .customLong("init"), help: "How converted layers start: nkp = nearest Kronecker product of the trained weights, random = from scratch.")
+        var initialization: Initialization = ConversionOptions().initialization
+
+        @Option(help: "How the layer after a widened one starts reading its wider input.")
+        var widening: Widening = ConversionOptions().widening
+
+        @Option(help: ArgumentHelp("Also write the report as JSON to this path.", valueName: "path"))
+        var json: String?
+
+        @Flag(help: "No progress on stderr.")
+        var quiet = false
+
+        func validate() throws {
+            guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
+            if let layers, layers.split(separator: ",").isEmpty { throw ValidationError("--layers needs at least one layer name") }
+        }
+
+        func run() throws {
+            let printer = ProgressPrinter(quiet: quiet)
+            let request = ConvertRequest(
+                input: model, output: output,
+                conversion: ConversionOptions(
+                    scale: scale, layerNames: layers.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
+                    convertLast: convertLast, initialization: initialization, widening: widening, seed: seed),
+                training: training.trainingOptions(seed: seed), data: data.data, normalization: try data.normalization())
+            let report = try BilinearConversion.run(
+                request, events: ConversionEvents(progress: printer.batch, epochEnded: printer.epoch, stage: printer.stage))
+            try ReportOutput.emit(report, json: json)
+        }
+    }
+}

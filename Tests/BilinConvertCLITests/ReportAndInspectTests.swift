@@ -1,0 +1,29 @@
+import BilinTestSupport
+import Foundation
+import Testing
+
+@Suite("report and inspect")
+struct ReportAndInspectTests {
+    @Test("report compares two files layer by layer and writes JSON")
+    func report() throws {
+        let folder = try TemporaryFolder()
+        let converted = folder.file("c.h5")
+        #expect(try ToolRun.run([Fixtures.path("tiny_mlp.h5"), "--scale", "2", "-o", converted, "--quiet"]).status == 0)
+        let run = try ToolRun.run(["report", Fixtures.path("tiny_mlp.h5"), converted, "--data", Fixtures.path("fmnist_sample.npz"), "--json", folder.file("r.json")])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.foldingSpaces.contains("dense_2 Dense → BilinearProjection 96→64 → 16×24→16×16 6208 → 896"))
+        #expect(run.standardOutput.foldingSpaces.contains("logits Dense 64→10 → 256→10 650 → 2570"))
+        // The original tiny model scores 87.50% on the 256 sample test images (fixtures/make_fixtures.py).
+        #expect(run.standardOutput.foldingSpaces.contains("test accuracy 87.50%"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("r.json")))) as! [String: Any]
+        #expect((report["original"] as! [String: Any])["params"] as? Int == 82218)
+    }
+
+    @Test("inspect lists layers and what each scale would convert")
+    func inspect() throws {
+        let run = try ToolRun.run(["inspect", Fixtures.path("fmnist_mlp.h5")])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.foldingSpaces.contains("dense_1 Dense 1024 803840"))
+        #expect(run.standardOutput.foldingSpaces.contains("2 dense_1, dense_2 1863690 60938 30.6×"))
+    }
+}
