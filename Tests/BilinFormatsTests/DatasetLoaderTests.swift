@@ -262,10 +262,8 @@ struct DatasetLoaderTests {
 
 /// A fresh temporary folder for `body`, removed afterwards.
 private func withTemporaryFolder(_ body: (URL) throws -> Void) throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bilin-dataset-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    try body(folder)
+    let folder = try TemporaryFolder()
+    try withExtendedLifetime(folder) { try body(folder.url) }
 }
 
 /// `count` distinct-looking pixel bytes.
