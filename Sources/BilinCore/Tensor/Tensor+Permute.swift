@@ -3,16 +3,16 @@ extension Tensor {
     /// the two leading axes swapped, the contiguous inner rows copied whole.
     public func swappingLeadingAxes(outer: Int, middle: Int, inner: Int) -> Tensor {
         precondition(outer * middle * inner == count, "swappingLeadingAxes: \(outer)×\(middle)×\(inner) for \(count) scalars")
-        var result = [Float](repeating: 0, count: count)
-        scalars.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { target in
+        guard count > 0 else { return Tensor(shape: [middle, outer * inner], scalars: []) }
+        let result = scalars.withUnsafeBufferPointer { source in
+            [Float](unsafeUninitializedCapacity: count) { target, initialized in
+                let (from, to) = (source.baseAddress!, target.baseAddress!)
                 for o in 0..<outer {
                     for m in 0..<middle {
-                        let from = (o * middle + m) * inner
-                        let to = (m * outer + o) * inner
-                        for i in 0..<inner { target[to + i] = source[from + i] }
+                        (to + (m * outer + o) * inner).initialize(from: from + (o * middle + m) * inner, count: inner)
                     }
                 }
+                initialized = count
             }
         }
         return Tensor(shape: [middle, outer * inner], scalars: result)
