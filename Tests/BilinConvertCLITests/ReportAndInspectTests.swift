@@ -23,7 +23,21 @@ struct ReportAndInspectTests {
     func inspect() throws {
         let run = try ToolRun.run(["inspect", Fixtures.path("fmnist_mlp.h5")])
         #expect(run.status == 0, "\(run.standardError)")
-        #expect(run.standardOutput.foldingSpaces.contains("dense_1 Dense 1024 803840"))
-        #expect(run.standardOutput.foldingSpaces.contains("2 dense_1, dense_2 1863690 60938 30.6×"))
+        #expect(run.standardOutput.foldingSpaces.contains("dense_1 Dense 1024 803840 3215360"))
+        #expect(run.standardOutput.foldingSpaces.contains("2 dense_1, dense_2 1863690 60938 1802752 30.6×"))
+    }
+
+    @Test("inspect says which layers stay dense and why, and writes JSON")
+    func inspectSkipsAndJSON() throws {
+        let folder = try TemporaryFolder()
+        let run = try ToolRun.run(["inspect", Fixtures.path("tiny_opaque.h5"), "--json", folder.file("i.json")])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardOutput.contains("stays dense: dense_2: no parameter saving at scale 4\n"))
+        let inspection = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.url.appendingPathComponent("i.json"))) as! [String: Any]
+        let scales = inspection["scales"] as! [[String: Any]]
+        #expect(scales.map { $0["converts"] as! [String] } == [["dense_1", "dense_2"], ["dense_1", "dense_2"], ["dense_1", "dense_2"], ["dense_1"]])
+        #expect(scales[0]["paramsSaved"] as? Int == 82410 - 1722)
+        #expect((inspection["layers"] as! [[String: Any]]).map { $0["kind"] as! String }
+            == ["InputLayer", "Dense", "LayerNormalization", "Dense", "Dense"])
     }
 }

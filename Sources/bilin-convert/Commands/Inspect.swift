@@ -1,7 +1,7 @@
-import Foundation
 import ArgumentParser
+import BilinConvert
 import BilinCore
-import BilinFormats
+import Foundation
 
 extension BilinConvertCommand {
     struct Inspect: ParsableCommand {
@@ -10,32 +10,36 @@ extension BilinConvertCommand {
             discussion: """
                 Example:
                   bilin-convert inspect fixtures/fmnist_mlp.h5
+                  bilin-convert inspect fixtures/fmnist_mlp.h5 --json inspect.json
                 """)
 
         @Argument(help: "A Keras .h5 or .keras model.")
         var model: String
 
+        @Option(help: ArgumentHelp("Also write the inspection as JSON to this path.", valueName: "path"))
+        var json: String?
+
         func run() throws {
-            let loaded = try ModelIO.load(path: model)
-            let shapes = loaded.outputShapes()
+            let inspection = try ModelInspection(path: model)
             print(TableRenderer(
-                header: ["layer", "kind", "output shape", "params"],
-                rows: loaded.layers.enumerated().map { index, layer in
-                    [layer.name, layer.kind.displayName, shapes[index].map { $0.map(String.init).joined(separator: "×") } ?? "?", "\(layer.parameterCount)"]
+                header: ["layer", "kind", "output shape", "params", "bytes"],
+                rows: inspection.layers.map { layer in
+                    [layer.name, layer.kind, layer.outputShape.map { $0.map(String.init).joined(separator: "×") } ?? "?", "\(layer.params)", "\(layer.bytes)"]
                 }
             ).render())
-            var rows: [[String]] = []
-            for scale in 1...4 {
-                // A random start has the same shapes as the SVD start and needs no factorisation.
-                guard let result = try? Converter.convert(loaded, options: ConversionOptions(scale: scale, initialization: .random)) else { continue }
-                let converted = result.layers.filter(\.converted).map(\.name)
-                rows.append([
-                    "\(scale)", converted.isEmpty ? "none" : converted.joined(separator: ", "),
-                    "\(loaded.parameterCount)", "\(result.model.parameterCount)",
-                    String(format: "%.1f×", Double(loaded.parameterCount) / Double(max(result.model.parameterCount, 1))),
-                ])
-            }
-            print(TableRenderer(header: ["scale", "converts", "params before", "params after", "ratio"], rows: rows).render(), terminator: "")
+            print(TableRenderer(
+                header: ["scale", "converts", "params before", "params after", "saved", "ratio"],
+                rows: inspection.scales.map { option in
+                    [
+                        "\(option.scale)", option.converts.isEmpty ? "none" : option.converts.joined(separator: ", "),
+                        "\(option.paramsBefore)", "\(option.paramsAfter)", "\(option.paramsSaved)",
+                        String(format: "%.1f×", Double(option.paramsBefore) / Double(max(option.paramsAfter, 1))),
+                    ]
+                }
+            ).render(), terminator: "")
+            let skipped = Set(inspection.scales.flatMap { $0.skipped.map { "\($0.key): \($0.value)" } }).sorted()
+            for line in skipped { print("stays dense: \(line)") }
+            if let json { try ReportOutput.writeJSON(inspection, to: json) }
         }
     }
 }

@@ -6,11 +6,14 @@ import Foundation
 enum ReportOutput {
     static func emit(_ report: ConversionReport, json path: String?) throws {
         print(report.renderText(), terminator: "")
-        guard let path else { return }
+        if let path { try writeJSON(report, to: path) }
+    }
+
+    /// Writes `value` as pretty-printed JSON with sorted keys, atomically.
+    static func writeJSON(_ value: some Encodable, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFileWriter.write(to: path) { temporary in
-            try encoder.encode(report).write(to: URL(fileURLWithPath: temporary))
-        }
+        let data = try encoder.encode(value)
+        try AtomicFileWriter.write(to: path) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
     }
 }
