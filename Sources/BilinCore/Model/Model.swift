@@ -7,11 +7,15 @@ public struct Model: Sendable, Equatable {
     public var layers: [LayerSpec]
     /// Facts about the source file that an exporter to the same format may reuse (e.g. `keras_version`).
     public var metadata: [String: String]
+    /// Other names a layer is known by in its source file (an ONNX weight initializer's name → the layer's name),
+    /// accepted wherever a layer is named.
+    public var layerAliases: [String: String]
 
-    public init(name: String, layers: [LayerSpec], metadata: [String: String] = [:]) {
+    public init(name: String, layers: [LayerSpec], metadata: [String: String] = [:], layerAliases: [String: String] = [:]) {
         self.name = name
         self.layers = layers
         self.metadata = metadata
+        self.layerAliases = layerAliases
     }
 
     /// The input shape without the batch dimension.
@@ -22,7 +26,10 @@ public struct Model: Sendable, Equatable {
 
     public var parameterCount: Int { layers.reduce(0) { $0 + $1.parameterCount } }
 
-    public func layerIndex(named name: String) -> Int? { layers.firstIndex { $0.name == name } }
+    /// The index of the layer called `name`, or of the layer `name` is an alias of.
+    public func layerIndex(named name: String) -> Int? {
+        layers.firstIndex { $0.name == name } ?? layerAliases[name].flatMap { alias in layers.firstIndex { $0.name == alias } }
+    }
 
     /// The shape (without batch) of each layer's output, where it is known; `nil` after an opaque layer that
     /// does not preserve shape.

@@ -9,7 +9,7 @@ public enum ModelIO {
         switch try ModelFormat.detect(path: path) {
         case .kerasH5: try KerasH5Importer.importModel(from: path)
         case .kerasArchive: try KerasArchiveImporter.importModel(from: path)
-        case .onnx: throw BilinError("reading ONNX models is not available yet", file: path)
+        case .onnx: try ONNXImporter.importModel(from: path)
         }
     }
 
@@ -20,7 +20,7 @@ public enum ModelIO {
         switch try ModelFormat.forOutput(path: path) {
         case .kerasH5: try KerasExporter.writeH5(model, to: path)
         case .kerasArchive: try KerasExporter.writeArchive(model, to: path)
-        case .onnx: throw BilinError("writing ONNX models is not available yet", file: path)
+        case .onnx: try ONNXExporter.write(model, to: path)
         }
     }
 }

@@ -1,0 +1,154 @@
+import BilinCore
+internal import COnnxProto
+import Foundation
+
+/// Writes a `Model` as an ONNX file.
+///
+/// A model read from ONNX (`metadata["onnx_source"]`, set by `ONNXImporter`) is written by editing that source
+/// file's `ModelProto`: the chain is found again (`ONNXChain`), and only the layers whose kind or weights changed
+/// (converted, widened or fine-tuned) have their nodes replaced by `ONNXLayerSpelling`'s, writing the same output
+/// value, so every reader downstream is rewired for free. Every other node, initializer (bit-exact), opset import,
+/// input, output, metadata prop and doc string is kept; value infos of values that no longer exist or changed shape
+/// are dropped; initializers only the replaced nodes read are dropped. The default opset is raised to 13 if lower
+/// (and a note printed on stderr). External data is written (`<file>.data`) when the source had it.
+///
+/// Any other model is written fresh: IR version 7, opset 13, input `(batch, input shape…)`, each layer spelled by
+/// `ONNXLayerSpelling`; a layer without a spelling (an opaque Keras layer) is an error naming it.
+public enum ONNXExporter {
+    /// - Throws: `BilinError` naming `path`, or naming the source file when it cannot be read again.
+    public static func write(_ model: Model, to path: String) throws {
+        do {
+            if let source = model.metadata["onnx_source"] {
+                try edit(source: source, into: model, path: path)
+            } else {
+                try fresh(model, path: path)
+            }
+        } catch let error as BilinError {
+            throw error.naming(file: path)
+        }
+    }
+
+    // MARK: - A model from ONNX
+
+    private static func edit(source: String, into model: Model, path: String) throws {
+        let file = try ONNXModelFile(path: source)
+        let graph = try ONNXGraphIndex(file)
+        let chain = try ONNXChain(graph)
+        let known = Array(model.layers.dropFirst().prefix(chain.layers.count))
+        guard model.layers.count == 1 + chain.layers.count + chain.tail.count,
+              zip(known, chain.layers).allSatisfy({ $0.name == $1.layer.name }),
+              model.layers.suffix(chain.tail.count).map(\.name) == chain.tail.map(\.name)
+        else {
+            throw BilinError("the model's layers no longer match its ONNX source \(source) (layers added, removed or renamed)")
+        }
+        let replaced = chain.layers.indices.filter { known[$0] != chain.layers[$0].layer }
+        if !replaced.isEmpty {
+            try replaceLayers(replaced, of: chain, with: known, in: file, graph: graph)
+            dropStaleValueInfo(file, changed: changedOutputs(chain: chain, known: known, inputShape: graph.inputShape))
+            if let opset = file.defaultOpset, opset < 13 {
+                file.raiseDefaultOpset(to: 13)
+                FileHandle.standardError.write(Data("note: \(path): opset raised from \(opset) to 13 for the new nodes\n".utf8))
+            }
+        }
+        try file.write(to: path, externalData: file.hadExternalData)
+    }
+
+    /// Swaps the nodes of each replaced chain layer for the spelling of its new version, at the place of the layer's
+    /// last node, and drops the initializers nothing reads any more.
+    private static func replaceLayers(_ replaced: [Int], of chain: ONNXChain, with known: [LayerSpec],
+                                      in file: ONNXModelFile, graph: ONNXGraphIndex) throws {
+        var used = Set(graph.initializers.keys).union(graph.consumers.keys).union(graph.graphOutputs)
+        for node in graph.nodes { used.formUnion(node.outputs); used.insert(node.name) }
+        let builder = ONNXGraphBuilder(usedNames: used)
+        var generated: [Int: [UnsafeMutablePointer<Onnx__NodeProto>]] = [:]
+        var removed = Set<Int>()
+        for index in replaced {
+            let layer = chain.layers[index]
+            _ = try ONNXLayerSpelling.spell(known[index], input: layer.input, output: layer.output, into: builder)
+            generated[layer.nodeIndices.max()!] = builder.takeNodes()
+            removed.formUnion(layer.nodeIndices)
+        }
+        var nodes: [UnsafeMutablePointer<Onnx__NodeProto>?] = []
+        var readByRemoved = Set<String>()
+        for (index, node) in file.nodes.enumerated() {
+            guard removed.contains(index) else { nodes.append(node); continue }
+            readByRemoved.formUnion(graph.nodes[index].inputs)
+            nodes += (generated[index] ?? []).map(Optional.init)
+            ONNXProtoMemory.free(node)
+        }
+        let proto = file.graph
+        free(proto.pointee.node)
+        proto.pointee.node = ONNXProtoMemory.array(nodes)
+        proto.pointee.n_node = nodes.count
+
+        let stillRead = Set(nodes.flatMap { ONNXNode($0!, index: 0).inputs })
+        let stale = readByRemoved.subtracting(stillRead).subtracting(graph.graphOutputs)
+        var initializers: [UnsafeMutablePointer<Onnx__TensorProto>?] = []
+        for tensor in file.initializers {
+            if stale.contains(ONNXTensorData.name(tensor)) { ONNXProtoMemory.free(tensor) } else { initializers.append(tensor) }
+        }
+        initializers += builder.takeInitializers().map(Optional.init)
+        free(proto.pointee.initializer)
+        proto.pointee.initializer = ONNXProtoMemory.array(initializers)
+        proto.pointee.n_initializer = initializers.count
+        // Old IR versions list initializers among the graph inputs too.
+        var inputs: [UnsafeMutablePointer<Onnx__ValueInfoProto>?] = []
+        for index in 0..<proto.pointee.n_input {
+            let input = proto.pointee.input[index]!
+            if stale.contains(ONNXProtoMemory.text(input.pointee.name)) { ONNXProtoMemory.free(input) } else { inputs.append(input) }
+        }
+        free(proto.pointee.input)
+        proto.pointee.input = ONNXProtoMemory.array(inputs)
+        proto.pointee.n_input = inputs.count
+    }
+
+    /// The output values of chain layers whose output shape changed (a widened layer and what follows it up to
+    /// its consumer).
+    private static func changedOutputs(chain: ONNXChain, known: [LayerSpec], inputShape: [Int]) -> Set<String> {
+        let input = LayerSpec(name: "", kind: .input(shape: inputShape))
+        let before = Model(name: "", layers: [input] + chain.layers.map(\.layer)).outputShapes().dropFirst()
+        let after = Model(name: "", layers: [input] + known).outputShapes().dropFirst()
+        return Set(zip(chain.layers, zip(before, after)).filter { $1.0 != $1.1 }.map(\.0.output))
+    }
+
+    /// Drops value infos of values no node writes any more and of `changed` values.
+    private static func dropStaleValueInfo(_ file: ONNXModelFile, changed: Set<String>) {
+        let written = Set(file.nodes.flatMap { ONNXNode($0, index: 0).outputs })
+        let proto = file.graph
+        var kept: [UnsafeMutablePointer<Onnx__ValueInfoProto>?] = []
+        for index in 0..<proto.pointee.n_value_info {
+            let value = proto.pointee.value_info[index]!
+            let name = ONNXProtoMemory.text(value.pointee.name)
+            if written.contains(name) && !changed.contains(name) { kept.append(value) } else { ONNXProtoMemory.free(value) }
+        }
+        free(proto.pointee.value_info)
+        proto.pointee.value_info = ONNXProtoMemory.array(kept)
+        proto.pointee.n_value_info = kept.count
+    }
+
+    // MARK: - Any other model
+
+    private static func fresh(_ model: Model, path: String) throws {
+        guard case .input(let inputShape)? = model.layers.first?.kind, let inputName = model.layers.first?.name else {
+            throw BilinError("the model has no input layer")
+        }
+        let builder = ONNXGraphBuilder(usedNames: [inputName])
+        var current = inputName
+        for layer in model.layers.dropFirst() {
+            current = try ONNXLayerSpelling.spell(layer, input: current, output: nil, into: builder)
+        }
+        guard current != inputName else { throw BilinError("the model has no layer to export") }
+        let file = ONNXModelFile(graphName: model.name, producer: "bilin-convert")
+        let graph = file.graph
+        for node in builder.takeNodes() { ONNXProtoMemory.append(Optional(node), to: &graph.pointee.node, count: &graph.pointee.n_node) }
+        for tensor in builder.takeInitializers() {
+            ONNXProtoMemory.append(Optional(tensor), to: &graph.pointee.initializer, count: &graph.pointee.n_initializer)
+        }
+        ONNXProtoMemory.append(Optional(ONNXGraphBuilder.valueInfo(inputName, dimensions: [nil] + inputShape)),
+                               to: &graph.pointee.input, count: &graph.pointee.n_input)
+        let outputShape: [Int?] = model.outputShapes().last.flatMap { $0 }.map { [nil] + $0 } ?? [nil]
+        ONNXProtoMemory.append(Optional(ONNXGraphBuilder.valueInfo(current, dimensions: outputShape)),
+                               to: &graph.pointee.output, count: &graph.pointee.n_output)
+        try file.write(to: path, externalData: false)
+    }
+}

@@ -1,0 +1,127 @@
+import BilinCore
+internal import COnnxProto
+import Foundation
+
+/// Initializer values kept outside the `.onnx` file (`data_location = EXTERNAL`), as recent PyTorch exporters and
+/// `onnx.save(..., save_as_external_data=True)` write them, and as any model over 2 GB needs.
+///
+/// Layout: the tensor's `external_data` entries `location` (a path relative to the model's folder), `offset` (bytes,
+/// default 0) and `length` (bytes, default: the declared size); the bytes are the same little-endian row-major
+/// values `raw_data` would hold. Paths must stay inside the model's folder: absolute paths and `..` are refused.
+enum ONNXExternalData {
+    /// Tensors with at least this many bytes go to the side file when writing (onnx's own default threshold).
+    static let sizeThreshold = 1024
+
+    static func isExternal(_ tensor: UnsafeMutablePointer<Onnx__TensorProto>) -> Bool {
+        tensor.pointee.has_data_location != 0 && tensor.pointee.data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL
+    }
+
+    /// Reads an external tensor's bytes from its side file into its `raw_data` and marks it resident.
+    ///
+    /// Sizes are checked (declared shape, `length`, the side file's size) before anything is allocated.
+    /// - Throws: `BilinError` naming the initializer and the side file.
+    static func load(_ tensor: UnsafeMutablePointer<Onnx__TensorProto>, folder: String) throws {
+        let name = ONNXTensorData.name(tensor)
+        var keys: [String: String] = [:]
+        for index in 0..<tensor.pointee.n_external_data {
+            let entry = tensor.pointee.external_data[index]!.pointee
+            keys[ONNXProtoMemory.text(entry.key)] = ONNXProtoMemory.text(entry.value)
+        }
+        guard let location = keys["location"], !location.isEmpty else {
+            throw BilinError("initializer '\(name)' has external data but no location")
+        }
+        guard !location.hasPrefix("/"), !location.split(separator: "/").contains("..") else {
+            throw BilinError("initializer '\(name)': external data path '\(location)' leaves the model's folder")
+        }
+        guard let declared = try ONNXTensorData.declaredByteCount(tensor) else {
+            throw BilinError("initializer '\(name)' has external data of a type without a fixed element size")
+        }
+        guard let offset = Int(keys["offset"] ?? "0"), offset >= 0, let length = Int(keys["length"] ?? String(declared)) else {
+            throw BilinError("initializer '\(name)' has an invalid external data offset or length")
+        }
+        guard length == declared else {
+            throw BilinError("initializer '\(name)' declares shape \(ONNXTensorData.dimensions(tensor)) (\(declared) bytes of data) "
+                             + "but its external data length is \(length) bytes")
+        }
+        let path = (folder as NSString).appendingPathComponent(location)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let fileSize = (attributes[.size] as? NSNumber)?.intValue else {
+            throw BilinError("initializer '\(name)': external data file '\(location)' does not exist")
+        }
+        let (end, overflow) = offset.addingReportingOverflow(length)
+        guard !overflow, end <= fileSize else {
+            throw BilinError("initializer '\(name)': external data file '\(location)' has \(fileSize) bytes, "
+                             + "but the initializer needs bytes \(offset)..<\(offset &+ length)")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw BilinError("initializer '\(name)': cannot read external data file '\(location)'")
+        }
+        defer { try? handle.close() }
+        let bytes: Data
+        do {
+            try handle.seek(toOffset: UInt64(offset))
+            bytes = try handle.read(upToCount: length) ?? Data()
+        } catch {
+            throw BilinError("initializer '\(name)': cannot read external data file '\(location)'")
+        }
+        guard bytes.count == length else {
+            throw BilinError("initializer '\(name)': external data file '\(location)' ended early")
+        }
+        bytes.withUnsafeBytes { tensor.pointee.raw_data = ONNXProtoMemory.binary($0) }
+        tensor.pointee.has_raw_data = 1
+        clearExternalKeys(tensor)
+        tensor.pointee.data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__DEFAULT
+        tensor.pointee.has_data_location = 0
+    }
+
+    /// Writes the `raw_data` of every tensor of `tensors` with at least `sizeThreshold` bytes to the file at
+    /// `path`, one after another, and points the tensors there (`location` = `location`).
+    ///
+    /// - Returns: a function that puts the bytes back into the tensors, for after packing.
+    /// - Throws: `BilinError` naming `path` when the file cannot be written.
+    static func store(_ tensors: [UnsafeMutablePointer<Onnx__TensorProto>], to path: String, location: String) throws -> () -> Void {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw BilinError("cannot write the external data file", file: path)
+        }
+        defer { try? handle.close() }
+        var moved: [(UnsafeMutablePointer<Onnx__TensorProto>, ProtobufCBinaryData)] = []
+        let restore = {
+            for (tensor, data) in moved {
+                clearExternalKeys(tensor)
+                tensor.pointee.raw_data = data
+                tensor.pointee.has_raw_data = 1
+                tensor.pointee.has_data_location = 0
+                tensor.pointee.data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__DEFAULT
+            }
+        }
+        var offset = 0
+        do {
+            for tensor in tensors where tensor.pointee.raw_data.len >= sizeThreshold {
+                let data = tensor.pointee.raw_data
+                try handle.write(contentsOf: UnsafeRawBufferPointer(start: data.data, count: data.len))
+                moved.append((tensor, data))
+                tensor.pointee.raw_data = ProtobufCBinaryData(len: 0, data: nil)
+                tensor.pointee.has_raw_data = 0
+                tensor.pointee.has_data_location = 1
+                tensor.pointee.data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL
+                for (key, value) in [("location", location), ("offset", String(offset)), ("length", String(data.len))] {
+                    ONNXProtoMemory.append(ONNXProtoMemory.entry(key: key, value: value),
+                                           to: &tensor.pointee.external_data, count: &tensor.pointee.n_external_data)
+                }
+                offset += data.len
+            }
+            try handle.synchronize()
+        } catch {
+            restore()
+            throw BilinError("cannot write the external data file (\(error.localizedDescription))", file: path)
+        }
+        return restore
+    }
+
+    private static func clearExternalKeys(_ tensor: UnsafeMutablePointer<Onnx__TensorProto>) {
+        for index in 0..<tensor.pointee.n_external_data { ONNXProtoMemory.free(tensor.pointee.external_data[index]!) }
+        Foundation.free(tensor.pointee.external_data)
+        tensor.pointee.external_data = nil
+        tensor.pointee.n_external_data = 0
+    }
+}

@@ -1,0 +1,59 @@
+import BilinCore
+internal import COnnxProto
+
+/// Look-ups over one ONNX graph: its nodes as `ONNXNode`s, initializers by name, the nodes reading each value,
+/// and its one real input (a graph input that is not an initializer).
+struct ONNXGraphIndex {
+    let nodes: [ONNXNode]
+    let initializers: [String: UnsafeMutablePointer<Onnx__TensorProto>]
+    /// Node indices reading each value, in graph order.
+    let consumers: [String: [Int]]
+    let graphOutputs: Set<String>
+    let inputName: String
+    /// The input's shape without its first (batch) dimension.
+    let inputShape: [Int]
+    let opset: Int
+
+    /// - Throws: `BilinError` when the graph has no or several real inputs, or an input shape that is not
+    ///   `(batch, fixed sizes…)`.
+    init(_ file: ONNXModelFile) throws {
+        nodes = file.nodes.enumerated().map { ONNXNode($1, index: $0) }
+        let initializers = Dictionary(file.initializers.map { (ONNXTensorData.name($0), $0) }, uniquingKeysWith: { first, _ in first })
+        self.initializers = initializers
+        var consumers: [String: [Int]] = [:]
+        for node in nodes {
+            for input in Set(node.inputs) where !input.isEmpty { consumers[input, default: []].append(node.index) }
+        }
+        self.consumers = consumers
+        let graph = file.graph.pointee
+        graphOutputs = Set((0..<graph.n_output).map { ONNXProtoMemory.text(graph.output[$0]!.pointee.name) })
+        let inputs = (0..<graph.n_input).map { graph.input[$0]! }.filter { initializers[ONNXProtoMemory.text($0.pointee.name)] == nil }
+        guard inputs.count == 1 else {
+            throw BilinError("the graph has \(inputs.count) inputs; this tool reads models with one input")
+        }
+        inputName = ONNXProtoMemory.text(inputs[0].pointee.name)
+        inputShape = try ONNXGraphIndex.shapeWithoutBatch(inputs[0], name: inputName)
+        opset = file.defaultOpset ?? 1
+    }
+
+    /// The fixed dimensions after the first of a float tensor value.
+    private static func shapeWithoutBatch(_ value: UnsafeMutablePointer<Onnx__ValueInfoProto>, name: String) throws -> [Int] {
+        guard let type = value.pointee.type, type.pointee.value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE,
+              let tensor = type.pointee.tensor_type, tensor.pointee.elem_type == ONNXTensorData.floatType,
+              let shape = tensor.pointee.shape, shape.pointee.n_dim >= 2
+        else { throw BilinError("the graph input '\(name)' is not a float tensor of shape (batch, …)") }
+        return try (1..<shape.pointee.n_dim).map { index in
+            let dimension = shape.pointee.dim[index]!.pointee
+            guard dimension.value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE, dimension.dim_value > 0 else {
+                throw BilinError("the graph input '\(name)' has a dimension \(index) that is not a fixed size")
+            }
+            return Int(dimension.dim_value)
+        }
+    }
+
+    /// The one node reading `value`, when exactly one does and `value` is not also a graph output.
+    func soleConsumer(of value: String) -> ONNXNode? {
+        guard !graphOutputs.contains(value), let readers = consumers[value], readers.count == 1 else { return nil }
+        return nodes[readers[0]]
+    }
+}

@@ -1,0 +1,100 @@
+import BilinCore
+
+/// IR layers in stock ONNX ops (default domain, opset 13), for a layer named `N` reading `x`:
+///
+///     .dense(units, act, bias)   MatMul(x, kernel (Din, Dout)) "N" → Add(·, bias (Dout)) "N/bias" → act
+///     .bilinear (d1,d2 → p,q)    Reshape(x, [-1, d1, d2]) "N/reshape_in" → MatMul(·, V (d2, q)) "N/v"
+///                                → MatMul(Uᵀ (p, d1), ·) "N" (broadcast over the batch) → Reshape(·, [-1, p·q])
+///                                "N/reshape_out" → Add(·, bias (p·q)) "N/bias" → act
+///     .activation(act)           the op(s) of `act`, named "N"
+///     .flatten                   Flatten(axis=1) "N";  .reshape(dims): Reshape(x, [-1, dims…]) "N"
+///     .dropout, .input           nothing (inference)
+///
+/// Activations: relu, sigmoid, tanh, softmax (last axis), leaky_relu (alpha 0.2), elu (alpha 1), selu, softplus,
+/// softsign, exponential, hard_sigmoid (alpha 1/6, beta 0.5), relu6 (Clip 0…6). `ONNXChain` reads back the dense,
+/// bilinear, flatten and reshape layouts and the relu, sigmoid, tanh, softmax and leaky_relu ops.
+enum ONNXLayerSpelling {
+    /// One node of a spelling: its data input is the previous node's output (or the layer's input).
+    private struct Step {
+        var opType: String
+        var name: String
+        /// Inputs besides the data input, which comes first unless `dataInputLast`.
+        var constants: [String] = []
+        var dataInputLast = false
+        var attributes: [ONNXAttribute] = []
+    }
+
+    /// Adds the nodes of `layer` to `builder`, reading `input`.
+    ///
+    /// - Parameter output: the value the last node writes (nil: a new unique name).
+    /// - Returns: the layer's output value (`input` itself for a layer without nodes and no `output` asked for).
+    /// - Throws: `BilinError` naming the layer when it has no ONNX spelling here.
+    static func spell(_ layer: LayerSpec, input: String, output: String?, into builder: ONNXGraphBuilder) throws -> String {
+        let name = layer.name
+        var steps: [Step] = []
+        switch layer.kind {
+        case .input, .dropout:
+            break
+        case .flatten:
+            steps = [Step(opType: "Flatten", name: name, attributes: [.int("axis", 1)])]
+        case .reshape(let target):
+            steps = [Step(opType: "Reshape", name: name, constants: [builder.addInitializer("\(name)/shape", integers: [-1] + target)])]
+        case .dense(_, let activation, let useBias):
+            steps = [Step(opType: "MatMul", name: name, constants: [builder.addInitializer("\(name)/kernel", layer.weights[0])])]
+            if useBias { steps.append(Step(opType: "Add", name: "\(name)/bias", constants: [builder.addInitializer("\(name)/bias", layer.weights[1])])) }
+            steps += try activationSteps(activation, name: "\(name)/activation", layer: layer, builder: builder)
+        case .bilinear(let shape, let activation):
+            let (u, v, bias) = (layer.weights[0], layer.weights[1], layer.weights[2])
+            steps = [
+                Step(opType: "Reshape", name: "\(name)/reshape_in",
+                     constants: [builder.addInitializer("\(name)/shape_in", integers: [-1, shape.inputRows, shape.inputColumns])]),
+                Step(opType: "MatMul", name: "\(name)/v", constants: [builder.addInitializer("\(name)/V", v)]),
+                Step(opType: "MatMul", name: name, constants: [builder.addInitializer("\(name)/U_transposed", u.transposed())],
+                     dataInputLast: true),
+                Step(opType: "Reshape", name: "\(name)/reshape_out",
+                     constants: [builder.addInitializer("\(name)/shape_out", integers: [-1, shape.outputCount])]),
+                Step(opType: "Add", name: "\(name)/bias", constants: [builder.addInitializer("\(name)/bias", bias, shape: [shape.outputCount])]),
+            ]
+            steps += try activationSteps(activation, name: "\(name)/activation", layer: layer, builder: builder)
+        case .activation(let activation):
+            steps = try activationSteps(activation, name: name, layer: layer, builder: builder)
+        case .opaque(let className, _):
+            throw BilinError("layer '\(name)' (\(className)) has no ONNX spelling in this tool; Dense, BilinearProjection, "
+                             + "activations, Flatten, Reshape and Dropout export to ONNX")
+        }
+        if steps.isEmpty, output != nil {
+            steps = [Step(opType: "Identity", name: name)]
+        }
+        var current = input
+        for (index, step) in steps.enumerated() {
+            let written = index == steps.count - 1 ? (output ?? builder.uniqueName("\(name)_output")) : builder.uniqueName("\(step.name)_output")
+            let inputs = step.dataInputLast ? step.constants + [current] : [current] + step.constants
+            builder.addNode(step.opType, name: step.name, inputs: inputs, output: written, attributes: step.attributes)
+            current = written
+        }
+        return current
+    }
+
+    private static func activationSteps(_ activation: Activation, name: String, layer: LayerSpec,
+                                        builder: ONNXGraphBuilder) throws -> [Step] {
+        switch activation {
+        case .linear: return []
+        case .relu: return [Step(opType: "Relu", name: name)]
+        case .sigmoid: return [Step(opType: "Sigmoid", name: name)]
+        case .tanh: return [Step(opType: "Tanh", name: name)]
+        case .softmax: return [Step(opType: "Softmax", name: name, attributes: [.int("axis", -1)])]
+        case .leakyRelu: return [Step(opType: "LeakyRelu", name: name, attributes: [.float("alpha", 0.2)])]
+        case .elu: return [Step(opType: "Elu", name: name, attributes: [.float("alpha", 1)])]
+        case .selu: return [Step(opType: "Selu", name: name)]
+        case .softplus: return [Step(opType: "Softplus", name: name)]
+        case .softsign: return [Step(opType: "Softsign", name: name)]
+        case .exponential: return [Step(opType: "Exp", name: name)]
+        case .hardSigmoid: return [Step(opType: "HardSigmoid", name: name, attributes: [.float("alpha", 1.0 / 6), .float("beta", 0.5)])]
+        case .relu6:
+            let bounds = [0, 6].map { builder.addInitializer("\(name)/\($0 == 0 ? "min" : "max")", Tensor(shape: [], scalars: [Float($0)])) }
+            return [Step(opType: "Clip", name: name, constants: bounds)]
+        case .gelu, .swish, .mish:
+            throw BilinError("layer '\(layer.name)': activation '\(activation.rawValue)' has no single-op ONNX spelling at opset 13 in this tool")
+        }
+    }
+}
