@@ -31,21 +31,33 @@ public enum NumPyFile {
     }
 }
 
-/// Runs the Keras oracle (`Tests/oracle/keras_predict.py`) with the test venv's Python (`BILIN_PYTHON`, set by
-/// `make test`; otherwise `.venv/bin/python`).
+/// Runs the Keras oracle (`Tests/oracle/keras_predict.py`) with the test venv's Python (`PythonOracle.python`).
 public enum KerasOracle {
+    public static var python: String { PythonOracle.python }
+
+    /// Keras' predictions of each model file on `input`, all in one Keras start-up.
+    public static func predictions(of models: [String], on input: Tensor, in folder: TemporaryFolder) throws -> [Tensor] {
+        try PythonOracle.predictions(script: "keras_predict.py", of: models, on: input, in: folder)
+    }
+}
+
+/// Runs an oracle script of `Tests/oracle` that takes `MODEL INPUT.npy OUTPUT.npy` triples, with the test venv's
+/// Python (`BILIN_PYTHON`, set by `make test`; otherwise `.venv/bin/python`).
+public enum PythonOracle {
     public static var python: String {
         ProcessInfo.processInfo.environment["BILIN_PYTHON"] ?? Fixtures.root.appendingPathComponent(".venv/bin/python").path
     }
 
-    /// Keras' predictions of each model file on `input`, all in one Keras start-up.
-    public static func predictions(of models: [String], on input: Tensor, in folder: TemporaryFolder) throws -> [Tensor] {
+    /// The script's predictions of each model file on `input`, all in one start-up.
+    ///
+    /// - Throws: `BilinError` with the script's one-line message when it fails.
+    public static func predictions(script: String, of models: [String], on input: Tensor, in folder: TemporaryFolder) throws -> [Tensor] {
         let inputPath = folder.file("oracle-input.npy")
         try NumPyFile.write(input, to: inputPath)
         let outputs = models.indices.map { folder.file("oracle-output-\($0).npy") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Fixtures.root.appendingPathComponent("Tests/oracle/keras_predict.py").path]
+        process.arguments = [Fixtures.root.appendingPathComponent("Tests/oracle/\(script)").path]
             + zip(models, outputs).flatMap { [$0, inputPath, $1] }
         let error = Pipe()
         process.standardError = error
@@ -53,7 +65,7 @@ public enum KerasOracle {
         let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw BilinError("Keras oracle failed (\(process.terminationStatus)): \(message)")
+            throw BilinError("\(script) failed (\(process.terminationStatus)): \(message)")
         }
         return try outputs.map(NumPyFile.read)
     }
