@@ -11,6 +11,8 @@ public struct ModelInspection: Sendable, Codable {
         public var params: Int
         /// float32 weight bytes.
         public var bytes: Int
+        /// Other names `--layers` accepts for the layer (an ONNX layer's weight initializers), sorted.
+        public var aliases: [String]
     }
 
     public struct ScaleOption: Sendable, Codable {
@@ -35,7 +37,8 @@ public struct ModelInspection: Sendable, Codable {
         self.path = path
         params = model.parameterCount
         layers = model.layers.enumerated().map { index, layer in
-            Layer(name: layer.name, kind: layer.kind.displayName, outputShape: shapes[index], params: layer.parameterCount, bytes: layer.parameterCount * 4)
+            Layer(name: layer.name, kind: layer.kind.displayName, outputShape: shapes[index], params: layer.parameterCount,
+                  bytes: layer.parameterCount * 4, aliases: model.layerAliases.filter { $0.value == layer.name }.keys.sorted())
         }
         self.scales = try scales.map { scale in
             // A random start has the shapes of the SVD start and needs no factorisation.

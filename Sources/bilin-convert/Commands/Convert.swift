@@ -13,7 +13,7 @@ extension BilinConvertCommand {
                   bilin-convert fixtures/fmnist_mlp.h5 --scale 2 --data /usr/share/datasets/fashion-mnist --epochs 3
                 """)
 
-        @Argument(help: "A Keras .h5 or .keras model.")
+        @Argument(help: "A Keras .h5 or .keras model, or an ONNX .onnx model.")
         var model: String
 
         @Option(help: "Widen each converted layer's outputs by scale² (1: same width).")

@@ -13,7 +13,7 @@ extension BilinConvertCommand {
                   bilin-convert inspect fixtures/fmnist_mlp.h5 --json inspect.json
                 """)
 
-        @Argument(help: "A Keras .h5 or .keras model.")
+        @Argument(help: "A Keras .h5 or .keras model, or an ONNX .onnx model.")
         var model: String
 
         @Option(help: ArgumentHelp("Also write the inspection as JSON to this path.", valueName: "path"))
@@ -21,10 +21,13 @@ extension BilinConvertCommand {
 
         func run() throws {
             let inspection = try ModelInspection(path: model)
+            // ONNX layers can also be named by their weight initializers: a column for those when there are any.
+            let withAliases = inspection.layers.contains { !$0.aliases.isEmpty }
             print(TableRenderer(
-                header: ["layer", "kind", "output shape", "params", "bytes"],
+                header: ["layer", "kind", "output shape", "params", "bytes"] + (withAliases ? ["weights (also accepted by --layers)"] : []),
                 rows: inspection.layers.map { layer in
                     [layer.name, layer.kind, layer.outputShape.map { $0.map(String.init).joined(separator: "×") } ?? "?", "\(layer.params)", "\(layer.bytes)"]
+                        + (withAliases ? [layer.aliases.joined(separator: ", ")] : [])
                 }
             ).render())
             print(TableRenderer(
