@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "BilinFormats", targets: ["BilinFormats"]),
         .library(name: "BilinConvert", targets: ["BilinConvert"]),
         .executable(name: "bilin-convert", targets: ["bilin-convert"]),
+        .plugin(name: "BilinConvertPlugin", targets: ["BilinConvertPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,6 +41,17 @@ let package = Package(
                 "BilinConvert", "BilinCore", "BilinFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+
+        /// `swift package bilin-convert MODEL …` in any package that depends on this one.
+        .plugin(
+            name: "BilinConvertPlugin",
+            capability: .command(
+                intent: .custom(verb: "bilin-convert", description: "Shrink a Keras model with bilinear projections (same options as the bilin-convert tool)."),
+                permissions: [.writeToPackageDirectory(reason: "bilin-convert writes the converted model (and any --json report) into the package.")]),
+            dependencies: ["bilin-convert"]),
+
+        // MARK: - Examples
+        .executableTarget(name: "convert-example", dependencies: ["BilinConvert", "BilinCore"], path: "Examples/ConvertFixture"),
 
         // MARK: - Tests
         .target(name: "BilinTestSupport", dependencies: ["BilinCore"], path: "Tests/BilinTestSupport"),
