@@ -46,16 +46,21 @@ extension Tensor {
         let (m, k) = transposeSelf ? (aColumns, aRows) : (aRows, aColumns)
         let (otherK, n) = transposeOther ? (bColumns, bRows) : (bRows, bColumns)
         precondition(k == otherK, "matmul: inner dimensions \(shape) and \(other.shape) disagree")
-        var result = Tensor(shape: [m, n])
-        scalars.withUnsafeBufferPointer { a in
-            other.scalars.withUnsafeBufferPointer { b in
-                result.scalars.withUnsafeMutableBufferPointer { c in
-                    BLAS.gemm(
-                        transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
-                        a: a.baseAddress!, lda: aColumns, b: b.baseAddress!, ldb: bColumns, c: c.baseAddress!, ldc: n)
+        // GEMM with beta 0 writes every element: no need to zero the result first.
+        let product = [Float](unsafeUninitializedCapacity: m * n) { c, initialized in
+            scalars.withUnsafeBufferPointer { a in
+                other.scalars.withUnsafeBufferPointer { b in
+                    if m * n > 0 {
+                        if k == 0 { c.initialize(repeating: 0) }
+                        BLAS.gemm(
+                            transposeA: transposeSelf, transposeB: transposeOther, m: m, n: n, k: k,
+                            a: a.baseAddress!, lda: aColumns, b: b.baseAddress!, ldb: bColumns, c: c.baseAddress!, ldc: n)
+                    }
                 }
             }
+            initialized = m * n
         }
+        let result = Tensor(shape: [m, n], scalars: product)
         return result
     }
 }

@@ -17,7 +17,8 @@ public final class ActivationLayer: Layer {
         case .softmax: output.applySoftmaxToRows()
         case .relu:  // the common case, kept free of the per-element switch
             output.scalars.withUnsafeMutableBufferPointer { values in
-                for index in values.indices { values[index] = max(values[index], 0) }
+                guard let base = values.baseAddress else { return }
+                ActivationLayer.relu(base, count: values.count)
             }
         default:
             output.scalars.withUnsafeMutableBufferPointer { values in
@@ -45,6 +46,19 @@ public final class ActivationLayer: Layer {
                 }
                 return inputGradient
             }
+            if activation == .relu {
+                // ∂x = ∂y where x > 0, else 0: written into a fresh buffer in one branch-free pass.
+                let count = outputGradient.count
+                let scalars = [Float](unsafeUninitializedCapacity: count) { target, initialized in
+                    input.scalars.withUnsafeBufferPointer { x in
+                        outputGradient.scalars.withUnsafeBufferPointer { g in
+                            if count > 0 { ActivationLayer.reluGradient(x.baseAddress!, g.baseAddress!, target.baseAddress!, count: count) }
+                        }
+                    }
+                    initialized = count
+                }
+                return Tensor(shape: outputGradient.shape, scalars: scalars)
+            }
             input.scalars.withUnsafeBufferPointer { x in
                 output.scalars.withUnsafeBufferPointer { y in
                     inputGradient.scalars.withUnsafeMutableBufferPointer { g in
@@ -58,6 +72,29 @@ public final class ActivationLayer: Layer {
             }
             return inputGradient
         })
+    }
+
+    /// `x ← max(x, 0)` in place, eight lanes at a time (a scalar loop here compiles to branches).
+    static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var index = 0
+        while index + 8 <= count {
+            let raw = UnsafeMutableRawPointer(x + index)
+            raw.storeBytes(of: pointwiseMax(raw.loadUnaligned(as: SIMD8<Float>.self), .zero), as: SIMD8<Float>.self)
+            index += 8
+        }
+        while index < count { x[index] = max(x[index], 0); index += 1 }
+    }
+
+    /// `out = g where x > 0, else 0`, eight lanes at a time and branch-free (the signs of `x` are unpredictable).
+    static func reluGradient(_ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
+        var index = 0
+        while index + 8 <= count {
+            let xs = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self)
+            let gs = UnsafeRawPointer(g + index).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(out + index).storeBytes(of: gs.replacing(with: 0, where: xs .<= 0), as: SIMD8<Float>.self)
+            index += 8
+        }
+        while index < count { out[index] = x[index] > 0 ? g[index] : 0; index += 1 }
     }
 
     /// `f(x)` as Keras 3 defines it (gelu exact, leaky_relu slope 0.2, hard_sigmoid `relu6(x + 3) / 6`).

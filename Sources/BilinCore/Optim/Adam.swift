@@ -7,8 +7,17 @@ public struct Adam: Optimizer {
     public var beta2: Float = 0.999
     public var epsilon: Float = 1e-7
     private var stepCount = 0
-    private var firstMoments: [String: [Float]] = [:]
-    private var secondMoments: [String: [Float]] = [:]
+    private var moments: [String: MomentBuffers] = [:]
+
+    /// The two moment vectors of one parameter, updated in place (a class, so that the dictionary never copies them).
+    private final class MomentBuffers {
+        var first: [Float]
+        var second: [Float]
+        init(count: Int) {
+            first = [Float](repeating: 0, count: count)
+            second = [Float](repeating: 0, count: count)
+        }
+    }
 
     public init(learningRate: Float = 1e-3) {
         self.learningRate = learningRate
@@ -17,23 +26,43 @@ public struct Adam: Optimizer {
     public mutating func step(_ parameters: [Parameter]) {
         stepCount += 1
         let correctedRate = learningRate * (1 - pow(beta2, Float(stepCount))).squareRoot() / (1 - pow(beta1, Float(stepCount)))
+        let (beta1, beta2, epsilon) = (beta1, beta2, epsilon)
         for parameter in parameters {
-            // Taken out of the dictionaries while updated, so that writing them copies nothing.
-            var first = firstMoments.removeValue(forKey: parameter.key) ?? [Float](repeating: 0, count: parameter.value.count)
-            var second = secondMoments.removeValue(forKey: parameter.key) ?? [Float](repeating: 0, count: parameter.value.count)
-            let (beta1, beta2, epsilon) = (beta1, beta2, epsilon)
+            let buffers: MomentBuffers
+            if let existing = moments[parameter.key] {
+                buffers = existing
+            } else {
+                buffers = MomentBuffers(count: parameter.value.count)
+                moments[parameter.key] = buffers
+            }
             parameter.gradient.scalars.withUnsafeBufferPointer { gradient in
                 parameter.value.scalars.withUnsafeMutableBufferPointer { value in
-                    for index in value.indices {
-                        let g = gradient[index]
-                        first[index] = beta1 * first[index] + (1 - beta1) * g
-                        second[index] = beta2 * second[index] + (1 - beta2) * g * g
-                        value[index] -= correctedRate * first[index] / (second[index].squareRoot() + epsilon)
+                    buffers.first.withUnsafeMutableBufferPointer { first in
+                        buffers.second.withUnsafeMutableBufferPointer { second in
+                            Adam.update(
+                                value: value.baseAddress!, first: first.baseAddress!, second: second.baseAddress!,
+                                gradient: gradient.baseAddress!, count: value.count, rate: correctedRate,
+                                beta1: beta1, beta2: beta2, epsilon: epsilon)
+                        }
                     }
                 }
             }
-            firstMoments[parameter.key] = first
-            secondMoments[parameter.key] = second
+        }
+    }
+
+    /// One element-wise Adam update over raw pointers, so that the loop vectorises (no bounds or uniqueness checks).
+    @inline(never)
+    static func update(
+        value: UnsafeMutablePointer<Float>, first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>,
+        gradient: UnsafePointer<Float>, count: Int, rate: Float, beta1: Float, beta2: Float, epsilon: Float
+    ) {
+        for index in 0..<count {
+            let g = gradient[index]
+            let m = beta1 * first[index] + (1 - beta1) * g
+            let v = beta2 * second[index] + (1 - beta2) * g * g
+            first[index] = m
+            second[index] = v
+            value[index] -= rate * m / (v.squareRoot() + epsilon)
         }
     }
 }

@@ -2,7 +2,13 @@
 public struct SGD: Optimizer {
     public var learningRate: Float
     public var momentum: Float = 0.9
-    private var velocities: [String: [Float]] = [:]
+    private var velocities: [String: Velocity] = [:]
+
+    /// A parameter's velocity, updated in place (a class, so that the dictionary never copies it).
+    private final class Velocity {
+        var values: [Float]
+        init(count: Int) { values = [Float](repeating: 0, count: count) }
+    }
 
     public init(learningRate: Float = 0.05, momentum: Float = 0.9) {
         self.learningRate = learningRate
@@ -10,18 +16,27 @@ public struct SGD: Optimizer {
     }
 
     public mutating func step(_ parameters: [Parameter]) {
+        let (momentum, learningRate) = (momentum, learningRate)
         for parameter in parameters {
-            var velocity = velocities.removeValue(forKey: parameter.key) ?? [Float](repeating: 0, count: parameter.value.count)
-            let (momentum, learningRate) = (momentum, learningRate)
+            let velocity: Velocity
+            if let existing = velocities[parameter.key] {
+                velocity = existing
+            } else {
+                velocity = Velocity(count: parameter.value.count)
+                velocities[parameter.key] = velocity
+            }
             parameter.gradient.scalars.withUnsafeBufferPointer { gradient in
                 parameter.value.scalars.withUnsafeMutableBufferPointer { value in
-                    for index in value.indices {
-                        velocity[index] = momentum * velocity[index] - learningRate * gradient[index]
-                        value[index] += velocity[index]
+                    velocity.values.withUnsafeMutableBufferPointer { v in
+                        let (g, w, v) = (gradient.baseAddress!, value.baseAddress!, v.baseAddress!)
+                        for index in 0..<value.count {
+                            let updated = momentum * v[index] - learningRate * g[index]
+                            v[index] = updated
+                            w[index] += updated
+                        }
                     }
                 }
             }
-            velocities[parameter.key] = velocity
         }
     }
 }

@@ -16,14 +16,27 @@ extension Tensor {
 
     /// The sum over rows, `(rows, columns) → (columns)`.
     public func columnSums() -> Tensor {
-        let columns = shape[1]
+        let (rows, columns) = (shape[0], shape[1])
         var sums = [Float](repeating: 0, count: columns)
+        guard rows > 0, columns > 0 else { return Tensor(shape: [columns], scalars: sums) }
+        // Eight rows at a time: one pass over the sums per eight rows, and a loop that vectorises.
         scalars.withUnsafeBufferPointer { m in
             sums.withUnsafeMutableBufferPointer { s in
-                var offset = 0
-                while offset < m.count {
-                    for column in 0..<columns { s[column] += m[offset + column] }
-                    offset += columns
+                var row = 0
+                while row + 8 <= rows {
+                    let base = row * columns
+                    for column in 0..<columns {
+                        var total = m[base + column] + m[base + columns + column]
+                        total += m[base + 2 * columns + column] + m[base + 3 * columns + column]
+                        total += m[base + 4 * columns + column] + m[base + 5 * columns + column]
+                        total += m[base + 6 * columns + column] + m[base + 7 * columns + column]
+                        s[column] += total
+                    }
+                    row += 8
+                }
+                while row < rows {
+                    for column in 0..<columns { s[column] += m[row * columns + column] }
+                    row += 1
                 }
             }
         }

@@ -84,10 +84,9 @@ public struct Trainer {
         var scalars = [Float](repeating: 0, count: indices.count * features)
         matrix.scalars.withUnsafeBufferPointer { source in
             scalars.withUnsafeMutableBufferPointer { target in
+                guard let source = source.baseAddress, let target = target.baseAddress else { return }
                 for (row, index) in indices.enumerated() {
-                    let from = index * features
-                    let to = row * features
-                    for column in 0..<features { target[to + column] = source[from + column] }
+                    (target + row * features).update(from: source + index * features, count: features)
                 }
             }
         }
