@@ -129,3 +129,73 @@ struct NearestKroneckerTests {
         assertClose(total, kernel, atol: 1e-4, rtol: 0)
     }
 }
+
+@Suite("NearestKronecker truncated (block Krylov) against the exact SVD")
+struct TruncatedKroneckerTests {
+    // Din = 48 = 6×8, Dout = 40 = 5×8: R is 30×64, non-square, every side different.
+    let input = FactorPair(rows: 6, columns: 8)
+    let output = FactorPair(rows: 5, columns: 8)
+
+    /// A kernel with a decaying Kronecker spectrum: Σ_k 0.5^k kron(A_k, B_k) plus a little noise.
+    func structuredKernel(seed: UInt64, noise: Float = 0.01) -> Tensor {
+        var generator = SeededGenerator(seed: seed)
+        var kernel = Tensor(shape: [input.count, output.count])
+        for term in 0..<6 {
+            let a = Reference.random([input.rows, output.rows], using: &generator)
+            let b = Reference.random([input.columns, output.columns], using: &generator)
+            let product = Reference.kron(a, b)
+            let weight = Float(1 << (8 - term)) / 256  // 0.5^term
+            for index in kernel.scalars.indices { kernel.scalars[index] += weight * product.scalars[index] }
+        }
+        let extra = Reference.random([input.count, output.count], using: &generator)
+        for index in kernel.scalars.indices { kernel.scalars[index] += noise * extra.scalars[index] }
+        return kernel
+    }
+
+    /// `Σ_k kron(U_k, V_k)` over the first `terms` components.
+    func reconstructed(_ factors: NearestKronecker, terms: Int) -> Tensor {
+        var total = Tensor(shape: [input.count, output.count])
+        for k in 0..<terms {
+            let term = Reference.kron(
+                Reference.columns(factors.u, (k * output.rows)..<((k + 1) * output.rows)),
+                Reference.columns(factors.v, (k * output.columns)..<((k + 1) * output.columns)))
+            for index in total.scalars.indices { total.scalars[index] += term.scalars[index] }
+        }
+        return total
+    }
+
+    @Test("structured kernel: the top singular values, the rank-s approximation and its error match the exact SVD", arguments: [1, 2, 4])
+    func matchesExact(components: Int) throws {
+        let kernel = structuredKernel(seed: 41)
+        let exact = try NearestKronecker(kernel: kernel, input: input, output: output, components: components, method: .exact)
+        let truncated = try NearestKronecker(kernel: kernel, input: input, output: output, components: components, method: .truncated)
+        #expect(exact.method == .exact && truncated.method == .truncated)
+        #expect(truncated.singularValues.count == components)
+        assertClose(truncated.singularValues.map(Double.init), exact.singularValues.prefix(components).map(Double.init), atol: 1e-5, rtol: 1e-4)
+        #expect(abs(truncated.relativeError(terms: components) - exact.relativeError(terms: components)) < 1e-4)
+        #expect(abs(truncated.frobeniusNormSquared - exact.singularValues.reduce(0.0) { $0 + Double($1) * Double($1) })
+                < 1e-4 * truncated.frobeniusNormSquared)
+        // The same Kronecker approximation (the factors themselves differ by signs per component).
+        assertClose(reconstructed(truncated, terms: components), reconstructed(exact, terms: components), atol: 1e-4, rtol: 1e-3)
+    }
+
+    @Test("random kernel (flat spectrum): the truncated top energy is within 1e-3 of the exact one")
+    func randomKernelEnergy() throws {
+        var generator = SeededGenerator(seed: 42)
+        let kernel = Reference.random([input.count, output.count], using: &generator)
+        let exact = try NearestKronecker(kernel: kernel, input: input, output: output, components: 2, method: .exact)
+        let truncated = try NearestKronecker(kernel: kernel, input: input, output: output, components: 2, method: .truncated)
+        let energy = { (f: NearestKronecker) in f.singularValues.prefix(2).reduce(0.0) { $0 + Double($1) * Double($1) } }
+        #expect(abs(energy(truncated) - energy(exact)) <= 1e-3 * energy(exact))
+        #expect(energy(truncated) <= energy(exact) * (1 + 1e-5), "Ritz values never exceed the true ones")
+    }
+
+    @Test("automatic: exact for small R, truncated for large R with few components")
+    func automaticChoice() {
+        #expect(NearestKronecker.prefersExact(rows: 30, columns: 64, components: 2))
+        #expect(NearestKronecker.prefersExact(rows: 512, columns: 512, components: 1))
+        #expect(!NearestKronecker.prefersExact(rows: 896, columns: 896, components: 4))
+        #expect(!NearestKronecker.prefersExact(rows: 8192, columns: 12544, components: 4))
+        #expect(NearestKronecker.prefersExact(rows: 896, columns: 896, components: 300))
+    }
+}

@@ -1,3 +1,16 @@
+import Foundation
+internal import CBLAS
+
+/// How `NearestKronecker` finds the top singular pairs of the rearranged matrix `R`.
+public enum KroneckerMethod: String, Sendable, CaseIterable, Codable {
+    /// `exact` for small `R`, `truncated` otherwise (see `NearestKronecker.prefersExact`).
+    case automatic
+    /// Full SVD of the materialised `R` (LAPACK `sgesdd`): every singular value; the test reference.
+    case exact
+    /// Block subspace iteration on `RᵀR`, reading `R` from the kernel a slab at a time: only the top components.
+    case truncated
+}
+
 /// The nearest Kronecker-product factors of a dense layer (Van Loan & Pitsianis 1993), as bilinear factors.
 ///
 /// For `W = kernelᵀ` of shape `(Dout, Din)` with `Din = d1·d2` (input pair) and `Dout = u1·u2` (output pair), the
@@ -10,14 +23,111 @@ public struct NearestKronecker: Sendable {
     public var u: Tensor
     /// `(d2, u2·components)`.
     public var v: Tensor
-    /// All singular values of `R`, descending.
+    /// Singular values of `R`, descending: all of them (`exact`), or the top `components` (`truncated`).
     public var singularValues: [Float]
+    /// `‖W‖F² = Σ σk²`, summed from the kernel in Double.
+    public var frobeniusNormSquared: Double
+    /// The method that ran (never `automatic`).
+    public var method: KroneckerMethod
+    /// Passes over the kernel the truncated method made (0 for `exact`).
+    public var passes: Int = 0
 
     /// - Parameters:
     ///   - kernel: the Keras kernel, `(Din, Dout)`.
     ///   - components: how many Kronecker terms to keep (the scale).
-    public init(kernel: Tensor, input: FactorPair, output: FactorPair, components: Int) throws {
+    ///   - method: `automatic` picks `exact` for small `R` and `truncated` for large ones.
+    public init(kernel: Tensor, input: FactorPair, output: FactorPair, components: Int, method: KroneckerMethod = .automatic) throws {
         precondition(kernel.shape == [input.count, output.count], "kernel \(kernel.shape) does not match \(input) → \(output)")
+        let (d1, d2, u1, u2) = (input.rows, input.columns, output.rows, output.columns)
+        let resolved = method == .automatic
+            ? (NearestKronecker.prefersExact(rows: u1 * d1, columns: u2 * d2, components: components) ? .exact : .truncated)
+            : method
+        self.method = resolved
+        frobeniusNormSquared = kernel.scalars.withUnsafeBufferPointer { k in
+            // Four partial sums in Double: exact enough, and vectorisable.
+            var sums = (0.0, 0.0, 0.0, 0.0)
+            var index = 0
+            while index + 4 <= k.count {
+                sums.0 += Double(k[index]) * Double(k[index])
+                sums.1 += Double(k[index + 1]) * Double(k[index + 1])
+                sums.2 += Double(k[index + 2]) * Double(k[index + 2])
+                sums.3 += Double(k[index + 3]) * Double(k[index + 3])
+                index += 4
+            }
+            while index < k.count { sums.0 += Double(k[index]) * Double(k[index]); index += 1 }
+            return sums.0 + sums.1 + sums.2 + sums.3
+        }
+        var u = Tensor(shape: [d1, u1 * components])
+        var v = Tensor(shape: [d2, u2 * components])
+        switch resolved {
+        case .exact, .automatic:
+            let svd = try SingularValueDecomposition(NearestKronecker.rearranged(kernel, input: input, output: output))
+            let kept = min(components, svd.singularValues.count)
+            let rank = svd.singularValues.count
+            for component in 0..<kept {
+                let weight = max(svd.singularValues[component], 0).squareRoot()
+                for i1 in 0..<u1 {
+                    for j1 in 0..<d1 {
+                        u[j1, component * u1 + i1] = weight * svd.u.scalars[(i1 * d1 + j1) * rank + component]
+                    }
+                }
+                for i2 in 0..<u2 {
+                    for j2 in 0..<d2 {
+                        v[j2, component * u2 + i2] = weight * svd.vt.scalars[component * (u2 * d2) + i2 * d2 + j2]
+                    }
+                }
+            }
+            singularValues = svd.singularValues
+        case .truncated:
+            let top = try NearestKronecker.topSingularTriples(kernel, input: input, output: output, components: components)
+            // `left[k]` is indexed (j1, i1) and `right[k]` (j2, i2): each is its block of U or V as stored.
+            for component in 0..<top.values.count {
+                let weight = max(top.values[component], 0).squareRoot()
+                for j1 in 0..<d1 {
+                    for i1 in 0..<u1 { u[j1, component * u1 + i1] = weight * top.left[component][j1 * u1 + i1] }
+                }
+                for j2 in 0..<d2 {
+                    for i2 in 0..<u2 { v[j2, component * u2 + i2] = weight * top.right[component][j2 * u2 + i2] }
+                }
+            }
+            singularValues = top.values
+            passes = top.passes
+        }
+        self.u = u
+        self.v = v
+    }
+
+    /// `‖W − Σ_{k<terms} kron(U_kᵀ, V_kᵀ)‖ / ‖W‖ = sqrt(Σ_{k≥terms} σk²) / sqrt(Σ σk²)`.
+    ///
+    /// With every singular value known (`exact`) the tail is summed; otherwise it is `‖W‖² − Σ_{k<terms} σk²`.
+    public func relativeError(terms: Int) -> Double {
+        let total = frobeniusNormSquared
+        guard total > 0 else { return 0 }
+        let squares = singularValues.map { Double($0) * Double($0) }
+        if method == .exact {
+            let computedTotal = squares.reduce(0, +)
+            guard computedTotal > 0 else { return 0 }
+            return (squares.dropFirst(terms).reduce(0, +) / computedTotal).squareRoot()
+        }
+        precondition(terms <= squares.count, "relativeError(terms: \(terms)) needs \(terms) singular values, \(squares.count) computed")
+        return (max(total - squares.prefix(terms).reduce(0, +), 0) / total).squareRoot()
+    }
+
+    /// Whether the full SVD is the better choice for an `R` of this size: small `R` (at most 512×512 elements), or
+    /// so many components that a subspace iteration would span a good part of `R` anyway.
+    public static func prefersExact(rows: Int, columns: Int, components: Int) -> Bool {
+        rows * columns <= 512 * 512 || 4 * (components + oversampling) > min(rows, columns)
+    }
+
+    /// Extra columns of each Krylov block beyond `components`.
+    static let oversampling = 8
+    /// Passes over the kernel at most (each adds one block to the Krylov space), and the relative change of the top
+    /// energy `Σ_{k<s} σk²` between passes that stops them.
+    static let maximumPasses = 10
+    static let energyTolerance = 1e-6
+
+    /// `R` materialised, `(u1·d1, u2·d2)`.
+    static func rearranged(_ kernel: Tensor, input: FactorPair, output: FactorPair) -> Tensor {
         let (d1, d2, u1, u2) = (input.rows, input.columns, output.rows, output.columns)
         let dout = output.count
         // R[i1·d1 + j1, i2·d2 + j2] = W[i1·u2 + i2, j1·d2 + j2] = kernel[j1·d2 + j2, i1·u2 + i2]
@@ -35,34 +145,130 @@ public struct NearestKronecker: Sendable {
                 }
             }
         }
-        let svd = try SingularValueDecomposition(rearranged)
-        let kept = min(components, svd.singularValues.count)
-        var u = Tensor(shape: [d1, u1 * components])
-        var v = Tensor(shape: [d2, u2 * components])
-        let rank = svd.singularValues.count
-        for component in 0..<kept {
-            let weight = max(svd.singularValues[component], 0).squareRoot()
-            for i1 in 0..<u1 {
-                for j1 in 0..<d1 {
-                    u[j1, component * u1 + i1] = weight * svd.u.scalars[(i1 * d1 + j1) * rank + component]
-                }
-            }
-            for i2 in 0..<u2 {
-                for j2 in 0..<d2 {
-                    v[j2, component * u2 + i2] = weight * svd.vt.scalars[component * (u2 * d2) + i2 * d2 + j2]
+        return rearranged
+    }
+
+    /// The top `components` singular triples of `R` by randomised block Krylov iteration on `RᵀR` (Musco & Musco
+    /// 2015: block Lanczos with full reorthogonalisation and a Rayleigh–Ritz step), never materialising `R`.
+    ///
+    /// Rows and columns of `R` are taken in the orders `(j1, i1)` and `(j2, i2)` (a permutation of both, which keeps
+    /// the singular values): then the rows of one `j1` form the slab `S[i1, (j2, i2)] = K[j1, j2, i1, i2]`, copied
+    /// from the kernel in runs of `u2` contiguous scalars, and one pass over the kernel computes `Y = R Q` and
+    /// `Rᵀ Y` with two GEMMs per slab. The basis `[Q0 Q1 …]` of the Krylov space is orthonormal, so the Ritz values
+    /// are the singular values of `B = R [Q0 Q1 …] = [Y0 Y1 …]`, which the passes already computed.
+    /// - Returns: the values descending, and per component its left vector (index `j1·u1 + i1`) and right vector
+    ///   (index `j2·u2 + i2`).
+    static func topSingularTriples(
+        _ kernel: Tensor, input: FactorPair, output: FactorPair, components: Int
+    ) throws -> (values: [Float], left: [[Float]], right: [[Float]], passes: Int) {
+        let (d1, d2, u1, u2) = (input.rows, input.columns, output.rows, output.columns)
+        let (rows, columns) = (d1 * u1, d2 * u2)
+        let block = min(components + oversampling, rows, columns)
+        let passes = max(1, min(maximumPasses, min(rows, columns) / block))
+        let capacity = passes * block
+        var basis = [Float](repeating: 0, count: columns * capacity)     // [Q0 Q1 …], (columns, capacity)
+        var projected = [Float](repeating: 0, count: rows * capacity)    // [Y0 Y1 …] = R [Q0 Q1 …], (rows, capacity)
+        var next = [Float](repeating: 0, count: columns * block)         // the next block, (columns, block)
+        var slab = [Float](repeating: 0, count: u1 * columns)
+
+        /// One pass over the kernel: `Y = R Q` for the block of `basis` at column `offset` (written into `projected`),
+        /// unless `start` is given, which stands for `Y`; then `next += Rᵀ Y`.
+        func sweep(offset: Int, start: UnsafePointer<Float>?) {
+            kernel.scalars.withUnsafeBufferPointer { k in
+                slab.withUnsafeMutableBufferPointer { s in
+                    basis.withUnsafeBufferPointer { q in
+                        projected.withUnsafeMutableBufferPointer { y in
+                            next.withUnsafeMutableBufferPointer { z in
+                                let (k, s, q, z) = (k.baseAddress!, s.baseAddress!, q.baseAddress! + offset, z.baseAddress!)
+                                for j1 in 0..<d1 {
+                                    // S[i1, j2·u2 + i2] = K[j1, j2, i1, i2]
+                                    let slabStart = k + j1 * d2 * u1 * u2
+                                    for j2 in 0..<d2 {
+                                        for i1 in 0..<u1 {
+                                            (s + (i1 * d2 + j2) * u2).update(from: slabStart + (j2 * u1 + i1) * u2, count: u2)
+                                        }
+                                    }
+                                    let yRows: UnsafePointer<Float>
+                                    let yLeading: Int
+                                    if let start {
+                                        (yRows, yLeading) = (start + j1 * u1 * block, block)
+                                    } else {
+                                        let target = y.baseAddress! + offset + j1 * u1 * capacity
+                                        BLAS.gemm(m: u1, n: block, k: columns, a: s, lda: columns, b: q, ldb: capacity, c: target, ldc: capacity)
+                                        (yRows, yLeading) = (UnsafePointer(target), capacity)
+                                    }
+                                    BLAS.gemm(transposeA: true, m: columns, n: block, k: u1, a: s, lda: columns,
+                                              b: yRows, ldb: yLeading, beta: 1, c: z, ldc: block)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
-        self.u = u
-        self.v = v
-        self.singularValues = svd.singularValues
-    }
 
-    /// `‖W − Σ_{k<terms} kron(U_kᵀ, V_kᵀ)‖ / ‖W‖ = sqrt(Σ_{k≥terms} σk²) / sqrt(Σ σk²)`.
-    public func relativeError(terms: Int) -> Double {
-        let squares = singularValues.map { Double($0) * Double($0) }
-        let total = squares.reduce(0, +)
-        guard total > 0 else { return 0 }
-        return (squares.dropFirst(terms).reduce(0, +) / total).squareRoot()
+        // Start in the row space of R: Q0 = orth(Rᵀ G) for a random G (a half pass).
+        var generator = SeededGenerator(seed: 0x5EED)
+        let gaussianish = (0..<(rows * block)).map { _ in generator.nextUnitFloat() * 2 - 1 }
+        gaussianish.withUnsafeBufferPointer { sweep(offset: 0, start: $0.baseAddress!) }
+        try LinearAlgebra.orthonormalizeColumns(&next, rows: columns, columns: block)
+        var used = 0
+        var previousEnergy = -1.0
+        for pass in 0..<passes {
+            // Q_pass ← next
+            for row in 0..<columns {
+                for column in 0..<block { basis[row * capacity + used + column] = next[row * block + column] }
+            }
+            for index in next.indices { next[index] = 0 }
+            let offset = used
+            used += block
+            sweep(offset: offset, start: nil)
+            // Ritz values: the eigenvalues of BᵀB, B = [Y0 … Y_pass]. Stop once the top energy settles.
+            var small = [Float](repeating: 0, count: used * used)
+            projected.withUnsafeBufferPointer { y in
+                small.withUnsafeMutableBufferPointer { h in
+                    BLAS.gemm(transposeA: true, m: used, n: used, k: rows, a: y.baseAddress!, lda: capacity,
+                              b: y.baseAddress!, ldb: capacity, c: h.baseAddress!, ldc: used)
+                }
+            }
+            let ritz = try LinearAlgebra.symmetricEigenvalues(small, n: used)
+            let energy = ritz.prefix(components).reduce(0.0) { $0 + Double(max($1, 0)) }
+            let settled = pass > 0 && abs(energy - previousEnergy) <= energyTolerance * energy
+            previousEnergy = energy
+            if settled || pass == passes - 1 { break }
+            // next ← (RᵀR Q_pass) made orthogonal to [Q0 … Q_pass] (twice, for float round-off), then orthonormal.
+            for _ in 0..<2 {
+                var overlap = [Float](repeating: 0, count: used * block)
+                basis.withUnsafeBufferPointer { q in
+                    next.withUnsafeMutableBufferPointer { z in
+                        overlap.withUnsafeMutableBufferPointer { c in
+                            BLAS.gemm(transposeA: true, m: used, n: block, k: columns, a: q.baseAddress!, lda: capacity,
+                                      b: z.baseAddress!, ldb: block, c: c.baseAddress!, ldc: block)
+                            BLAS.gemm(m: columns, n: block, k: used, alpha: -1, a: q.baseAddress!, lda: capacity,
+                                      b: c.baseAddress!, ldb: block, beta: 1, c: z.baseAddress!, ldc: block)
+                        }
+                    }
+                }
+            }
+            try LinearAlgebra.orthonormalizeColumns(&next, rows: columns, columns: block)
+        }
+        // B = [Y0 …] = Ub Σ Wᵀ, so R ≈ Ub Σ ([Q0 …] W)ᵀ.
+        var b = [Float](repeating: 0, count: rows * used)
+        for row in 0..<rows { for column in 0..<used { b[row * used + column] = projected[row * capacity + column] } }
+        let small = try SingularValueDecomposition(Tensor(shape: [rows, used], scalars: b))
+        let kept = min(components, used)
+        var left: [[Float]] = []
+        var right: [[Float]] = []
+        for component in 0..<kept {
+            left.append((0..<rows).map { small.u.scalars[$0 * used + component] })
+            var vector = [Float](repeating: 0, count: columns)
+            for row in 0..<columns {
+                var sum: Float = 0
+                for inner in 0..<used { sum += basis[row * capacity + inner] * small.vt.scalars[component * used + inner] }
+                vector[row] = sum
+            }
+            right.append(vector)
+        }
+        return (Array(small.singularValues.prefix(kept)), left, right, used / block)
     }
 }
