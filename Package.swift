@@ -53,6 +53,10 @@ let package = Package(
         // MARK: - Examples
         .executableTarget(name: "convert-example", dependencies: ["BilinConvert", "BilinCore"], path: "Examples/ConvertFixture"),
 
+        // MARK: - Benchmarks
+        /// The Swift side of Benchmarks/run.sh (build with `-c release`).
+        .executableTarget(name: "bilin-bench", dependencies: ["BilinCore"], path: "Benchmarks/Sources/bilin-bench"),
+
         // MARK: - Tests
         .target(name: "BilinTestSupport", dependencies: ["BilinCore"], path: "Tests/BilinTestSupport"),
         .testTarget(name: "BilinCoreTests", dependencies: ["BilinCore", "BilinTestSupport"]),
