@@ -224,7 +224,9 @@ struct ConverterTests {
         var other = options
         other.seed = 4
         #expect(try Converter.convert(model, options: other).model != a.model)
-        #expect(a.layers.first { $0.name == "dense2" }?.relativeError == nil)
+        // The Kronecker error of the trained layer is reported whatever the start.
+        let reference = Reference.kroneckerApproximation(kernel: model.layers[2].weights[0], d1: 4, d2: 5, u1: 2, u2: 3, terms: 1)
+        #expect(abs((a.layers.first { $0.name == "dense2" }?.relativeError ?? -1) - reference.relativeError) < 1e-4)
     }
 }
 

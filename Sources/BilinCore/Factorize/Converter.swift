@@ -29,12 +29,16 @@ public enum Converter {
                 let (rows, columns) = (entry.output.rows * entry.scale, entry.output.columns * entry.scale)
                 var u: Tensor
                 var v: Tensor
-                var relativeError: Double? = nil
+                // Reported for every start: how far the trained layer is from the Kronecker form the nkp start
+                // uses (one term, or `scale` terms under diagonal widening).
+                let terms = options.initialization == .nkp && options.widening == .diagonal ? entry.scale : 1
+                let factors = try NearestKronecker(
+                    kernel: kernel, input: entry.input, output: entry.output,
+                    components: options.initialization == .nkp ? entry.scale : terms)
+                let relativeError = factors.relativeError(terms: terms)
                 switch options.initialization {
                 case .nkp:
-                    let factors = try NearestKronecker(kernel: kernel, input: entry.input, output: entry.output, components: entry.scale)
                     (u, v) = (factors.u, factors.v)
-                    relativeError = factors.relativeError(terms: options.widening == .diagonal ? entry.scale : 1)
                 case .random:
                     // Drawn at the widened input size: every row of a network trained from scratch is random.
                     let widen = incoming?.scale ?? 1

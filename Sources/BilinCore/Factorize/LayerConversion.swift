@@ -8,7 +8,8 @@ public struct LayerConversion: Sendable, Codable, Equatable {
     public var shapeAfter: String
     public var parametersBefore: Int
     public var parametersAfter: Int
-    /// Relative Frobenius error of the Kronecker approximation the start uses; `nil` when not factorised.
+    /// Relative Frobenius error of the trained layer's nearest Kronecker approximation (one term, or `scale` terms
+    /// for the nkp start with diagonal widening), whatever the start; `nil` for layers that stay dense.
     public var relativeError: Double?
     /// Why a layer was skipped, kept at a lower scale, or widened.
     public var note: String?
