@@ -85,6 +85,25 @@ struct ONNXRoundTripTests {
         #expect(reread.layers.filter { if case .bilinear = $0.kind { true } else { false } }.count == 2)
     }
 
+    @Test("a (N, 28, 28, 1) input: written fresh, read back with that shape, run by onnxruntime on flat rows")
+    func channelsLastInput() throws {
+        let folder = try TemporaryFolder()
+        var model = TestModels.mlp(sizes: [784, 64, 10], activations: [.relu, .softmax], seed: 7)
+        model.layers[0].kind = .input(shape: [28, 28, 1])
+        model.layers.insert(LayerSpec(name: "flatten", kind: .flatten), at: 1)
+        let converted = try Converter.convert(model, options: ConversionOptions(scale: 1, initialization: .nkp)).model
+        let path = folder.file("image.onnx")
+        try ModelIO.save(converted, to: path)
+        let reread = try ModelIO.load(path: path)
+        #expect(reread.inputShape == [28, 28, 1])
+        #expect(reread.layers.map(\.kind.displayName) == ["InputLayer", "Flatten", "BilinearProjection", "Activation", "Dense", "Activation"])
+        let images = try DatasetLoader.load(path: Fixtures.path("fmnist_sample.npz"), inputShape: reread.inputShape).test.images
+        let runtime = try ONNXOracle.predictions(of: [path], on: images, in: folder)[0]
+        let swift = try Network(model: reread).predict(images)
+        let worst = zip(runtime.scalars, swift.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(runtime.shape == [256, 10] && worst <= 1e-4, "onnxruntime and Swift differ by \(worst)")
+    }
+
     @Test("a layer with no ONNX op (an opaque Keras layer) is named in a one-line error, and nothing is written")
     func opaqueKerasLayer() throws {
         let folder = try TemporaryFolder()

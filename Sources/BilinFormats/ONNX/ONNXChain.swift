@@ -21,14 +21,16 @@ struct ONNXChainLayer {
 ///     Flatten(axis=1)                                  .flatten
 ///     Reshape(x, [-1 or 0, dims…])                     .reshape(dims)
 ///     Gemm(x, B, C?) transA=0, any transB/alpha/beta   .dense: kernel alpha·B (transB=0) or alpha·Bᵀ (transB=1),
-///                                                      bias beta·C (C of Dout values, or one broadcast)
+///       [→ Add(·, C') or Add(C', ·)]                   bias beta·C (C of Dout values, or one broadcast) + C'
 ///     MatMul(x, B) [→ Add(·, C) or Add(C, ·)]          .dense: kernel B (Din, Dout), bias C (Dout or 1×Dout)
 ///     Reshape[-1,d1,d2] → MatMul(·,V) → MatMul(Uᵀ,·)   .bilinear (as `ONNXLayerSpelling` writes it)
 ///       → Reshape[-1,p·q] → Add(·, b)
 ///     Relu, Sigmoid, Tanh, Softmax (last axis), Gelu (exact), LeakyRelu (alpha 0.2 only)   .activation
 ///
-/// Weights must be initializers; a `Gemm` or `MatMul` whose weight is computed by other nodes ends the chain and is
-/// reported, with the weight's name, in its opaque layer's config.
+/// `Identity` and `Cast` to float (skl2onnx starts with one) are folded into the layer after them. `Gemm` with
+/// `transA=1` reads the batch as features: not a dense layer. Weights must be initializers; a `Gemm` or `MatMul`
+/// whose weight is computed by other nodes ends the chain and is reported, with the weight's name, in its opaque
+/// layer's config.
 struct ONNXChain {
     let layers: [ONNXChainLayer]
     /// The nodes after the chain, in graph order, as opaque layers (config: op, inputs and outputs).

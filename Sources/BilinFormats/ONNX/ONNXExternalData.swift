@@ -67,6 +67,7 @@ enum ONNXExternalData {
         guard bytes.count == length else {
             throw BilinError("initializer '\(name)': external data file '\(location)' ended early")
         }
+        free(tensor.pointee.raw_data.data)
         bytes.withUnsafeBytes { tensor.pointee.raw_data = ONNXProtoMemory.binary($0) }
         tensor.pointee.has_raw_data = 1
         clearExternalKeys(tensor)
