@@ -171,21 +171,21 @@ struct ONNXChain {
             return dims.reduce(1, *) == count ? dims : nil
         }
 
-        /// A float initializer feeding `node` as input `position`.
-        private func weight(_ node: ONNXNode, _ position: Int) throws -> (name: String, value: Tensor) {
+        /// A float initializer feeding `node` as input `position` (a matrix's transpose, if asked).
+        private func weight(_ node: ONNXNode, _ position: Int, transposed: Bool = false) throws -> (name: String, value: Tensor) {
             let name = node.inputs[position]
             guard let tensor = graph.initializers[name] else {
                 throw NotConvertible(message: "its weight '\(name)' is not a constant initializer (it is computed by other nodes)")
             }
-            return (name, try ONNXTensorData.floats(tensor))
+            return (name, try ONNXTensorData.floats(tensor, transposed: transposed))
         }
 
         private mutating func gemm(_ node: ONNXNode, inputs: Int) throws -> ONNXChainLayer? {
             guard node.inputs.count >= 2, node.int("transA") ?? 0 == 0 else { return nil }
-            let b = try weight(node, 1)
-            guard b.value.rank == 2 else { return nil }
-            var kernel = node.int("transB") ?? 0 == 1 ? b.value.transposed() : b.value
-            guard kernel.shape[0] == inputs else { return nil }
+            // transB=1 (PyTorch): B is (Dout, Din), read transposed into the (Din, Dout) kernel.
+            let b = try weight(node, 1, transposed: node.int("transB") ?? 0 == 1)
+            var kernel = b.value
+            guard kernel.rank == 2, kernel.shape[0] == inputs else { return nil }
             let alpha = node.float("alpha") ?? 1
             if alpha != 1 { kernel.scalars = kernel.scalars.map { $0 * alpha } }
             let units = kernel.shape[1]

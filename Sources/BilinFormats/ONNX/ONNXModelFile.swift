@@ -17,18 +17,7 @@ final class ONNXModelFile {
     /// - Throws: `BilinError` naming `path`: unreadable, not an ONNX protobuf (truncated or garbage bytes), no graph,
     ///   a bad or missing external-data file, or an initializer whose data disagrees with its shape.
     init(path: String) throws {
-        let bytes: Data
-        do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw BilinError("cannot read the file", file: path)
-        }
-        let unpacked = bytes.withUnsafeBytes { buffer in
-            onnx__model_proto__unpack(nil, buffer.count, buffer.baseAddress?.assumingMemoryBound(to: UInt8.self))
-        }
-        guard let unpacked else {
-            throw BilinError("not an ONNX model: the protobuf does not parse (truncated or not ONNX)", file: path)
-        }
+        let unpacked = try ONNXModelFile.unpack(path: path)
         model = unpacked
         guard unpacked.pointee.has_ir_version != 0, let graph = unpacked.pointee.graph, graph.pointee.n_node > 0 else {
             throw BilinError("not an ONNX model: no IR version or no graph nodes", file: path)
@@ -45,6 +34,23 @@ final class ONNXModelFile {
         } catch let error as BilinError {
             throw error.naming(file: path)
         }
+    }
+
+    /// The file's `ModelProto`, unpacked from a read-only mapping of the file that is dropped on return.
+    private static func unpack(path: String) throws -> UnsafeMutablePointer<Onnx__ModelProto> {
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw BilinError("cannot read the file", file: path)
+        }
+        let unpacked = bytes.withUnsafeBytes { buffer in
+            onnx__model_proto__unpack(nil, buffer.count, buffer.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let unpacked else {
+            throw BilinError("not an ONNX model: the protobuf does not parse (truncated or not ONNX)", file: path)
+        }
+        return unpacked
     }
 
     /// An empty model (IR version 7, opset 13 of the default domain) with an empty graph named `name`.

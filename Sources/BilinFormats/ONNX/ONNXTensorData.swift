@@ -76,27 +76,38 @@ enum ONNXTensorData {
         }
     }
 
-    /// A float tensor's values in its own shape.
+    /// A float tensor's values in its own shape, or, with `transposed`, a matrix's transpose (read straight from the
+    /// stored values, so that a big `(Dout, Din)` weight is never held twice besides its stored bytes).
     ///
-    /// - Throws: `BilinError` naming the initializer when it is not float or its size disagrees with its shape.
-    static func floats(_ tensor: UnsafeMutablePointer<Onnx__TensorProto>) throws -> Tensor {
+    /// - Throws: `BilinError` naming the initializer when it is not float, its size disagrees with its shape, or it
+    ///   is to be transposed but is not a matrix.
+    static func floats(_ tensor: UnsafeMutablePointer<Onnx__TensorProto>, transposed: Bool = false) throws -> Tensor {
         guard tensor.pointee.data_type == floatType else {
             throw BilinError("initializer '\(name(tensor))' is not float32 (ONNX data type \(tensor.pointee.data_type))")
         }
         try checkSize(tensor)
         let count = try elementCount(tensor)
+        let shape = dimensions(tensor)
+        guard !transposed || shape.count == 2 else { throw BilinError("initializer '\(name(tensor))' is not a matrix") }
+        let (rows, columns) = transposed ? (shape[0], shape[1]) : (1, count)
         var scalars = [Float](repeating: 0, count: count)
         let proto = tensor.pointee
-        if proto.raw_data.len > 0 {
-            scalars.withUnsafeMutableBytes { destination in
-                destination.copyMemory(from: UnsafeRawBufferPointer(start: proto.raw_data.data, count: proto.raw_data.len))
+        scalars.withUnsafeMutableBufferPointer { destination in
+            // Element `index` of the stored row-major `(rows, columns)` values goes to `column · rows + row` when
+            // transposing; stored little-endian (loading is a no-op on little-endian hosts).
+            func place(_ index: Int, _ value: Float) {
+                destination[transposed ? (index % columns) * rows + index / columns : index] = value
             }
-            // Stored little-endian; a no-op on little-endian hosts.
-            for index in scalars.indices { scalars[index] = Float(bitPattern: UInt32(littleEndian: scalars[index].bitPattern)) }
-        } else if count > 0 {
-            scalars = Array(UnsafeBufferPointer(start: proto.float_data, count: count))
+            if proto.raw_data.len > 0 {
+                let bytes = UnsafeRawBufferPointer(start: proto.raw_data.data, count: proto.raw_data.len)
+                for index in 0..<count {
+                    place(index, Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))))
+                }
+            } else {
+                for index in 0..<count { place(index, proto.float_data[index]) }
+            }
         }
-        return Tensor(shape: dimensions(tensor), scalars: scalars)
+        return Tensor(shape: transposed ? [shape[1], shape[0]] : shape, scalars: scalars)
     }
 
     /// An int64 tensor's values (a Reshape target, for one).
