@@ -101,7 +101,7 @@ def main():
                     for network, scale in cases:
                         if layer == "yes" and scale != 1:
                             continue
-                        common = ["--network", network, "--scale", str(scale), "--batch", str(batch), "--layer", layer, "--repeats", "60"]
+                        common = ["--network", network, "--scale", str(scale), "--batch", str(batch), "--layer", layer, "--repeats", "30"]
                         order = [("ours", [args.bench, "infer", *common, "--threads", threads]),
                                  ("jax", [args.python, os.path.join(HERE, "jax_peer.py"), "infer", *common])]
                         if round_index % 2:

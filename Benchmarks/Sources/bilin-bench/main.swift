@@ -135,8 +135,11 @@ case "infer":
     let input = randomSplit(count: batch, seed: 5).images
     // Either the whole network or only its first weighted step (the 784→1024 layer or its replacement).
     let run: () -> Void = layerOnly ? { _ = net.steps[0](input) } : { _ = net.predict(input) }
-    let inner = max(1, 2000 / batch)
     for _ in 0..<5 { run() }
+    // Enough calls per timed repeat for about 5 ms.
+    let probe = now()
+    for _ in 0..<3 { run() }
+    let inner = max(1, Int(0.005 / max((now() - probe) / 3, 1e-7)))
     var times: [Double] = []
     for _ in 0..<repeats {
         let start = now()

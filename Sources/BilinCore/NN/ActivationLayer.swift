@@ -79,7 +79,8 @@ public final class ActivationLayer: Layer {
         var index = 0
         while index + 8 <= count {
             let raw = UnsafeMutableRawPointer(x + index)
-            raw.storeBytes(of: pointwiseMax(raw.loadUnaligned(as: SIMD8<Float>.self), .zero), as: SIMD8<Float>.self)
+            let lanes = raw.loadUnaligned(as: SIMD8<Float>.self)
+            raw.storeBytes(of: lanes.replacing(with: 0, where: lanes .< 0), as: SIMD8<Float>.self)
             index += 8
         }
         while index < count { x[index] = max(x[index], 0); index += 1 }
