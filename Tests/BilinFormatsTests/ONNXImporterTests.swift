@@ -72,6 +72,16 @@ struct ONNXImporterTests {
         #expect(external.layers.map(\.weights) == embedded.layers.map(\.weights))
     }
 
+    @Test("a weight computed by another node: not convertible, and the layer's kind says why")
+    func computedWeight() throws {
+        let model = try ModelIO.load(path: Fixtures.path("computed_weight.onnx"))
+        let reason = "MatMul [not convertible: weight 'w' is computed by other nodes, not an initializer]"
+        #expect(summary(model) == ["input x [4]", "opaque weight Identity", "opaque dense \(reason)", "opaque bias Add", "opaque relu Relu"])
+        #expect(throws: BilinError("layer 'dense' is not a Dense layer (it is \(reason))")) {
+            try Converter.convert(model, options: ConversionOptions(layerNames: ["dense"]))
+        }
+    }
+
     @Test("the Swift forward pass of every fixture equals onnxruntime's, to 1e-4")
     func forwardMatchesRuntime() throws {
         let folder = try TemporaryFolder()

@@ -29,14 +29,12 @@ struct ONNXChainLayer {
 ///
 /// `Identity` and `Cast` to float (skl2onnx starts with one) are folded into the layer after them. `Gemm` with
 /// `transA=1` reads the batch as features: not a dense layer. Weights must be initializers; a `Gemm` or `MatMul`
-/// whose weight is computed by other nodes ends the chain and is reported, with the weight's name, in its opaque
-/// layer's config.
+/// whose weight is computed by other nodes ends the chain, and its opaque layer's class name says so:
+/// `MatMul [not convertible: weight 'w' is computed by other nodes, not an initializer]`.
 struct ONNXChain {
     let layers: [ONNXChainLayer]
-    /// The nodes after the chain, in graph order, as opaque layers (config: op, inputs and outputs).
+    /// The nodes after the chain, in graph order, as opaque layers (config: `Op(inputs) -> outputs`).
     let tail: [LayerSpec]
-    /// Indices of the nodes of `tail`.
-    let tailNodeIndices: [Int]
 
     init(_ graph: ONNXGraphIndex) throws {
         var matcher = Matcher(graph: graph)
@@ -76,12 +74,12 @@ struct ONNXChain {
             }
         }
         let used = Set(layers.flatMap(\.nodeIndices))
-        tailNodeIndices = graph.nodes.indices.filter { !used.contains($0) }
-        tail = tailNodeIndices.map { index in
+        tail = graph.nodes.indices.filter { !used.contains($0) }.map { index in
             let node = graph.nodes[index]
-            var config = "\(node.qualifiedOpType)(\(node.inputs.joined(separator: ", "))) -> \(node.outputs.joined(separator: ", "))"
-            if let reason = stopReason[index] { config += "; not convertible: \(reason)" }
-            return LayerSpec(name: matcher.uniqueName(node), kind: .opaque(className: node.qualifiedOpType, config: config))
+            let config = "\(node.qualifiedOpType)(\(node.inputs.joined(separator: ", "))) -> \(node.outputs.joined(separator: ", "))"
+            // The reason a dense-looking node is not convertible shows wherever the layer's kind is named.
+            let className = stopReason[index].map { "\(node.qualifiedOpType) [\($0)]" } ?? node.qualifiedOpType
+            return LayerSpec(name: matcher.uniqueName(node), kind: .opaque(className: className, config: config))
         }
         self.layers = layers
     }
@@ -175,7 +173,7 @@ struct ONNXChain {
         private func weight(_ node: ONNXNode, _ position: Int, transposed: Bool = false) throws -> (name: String, value: Tensor) {
             let name = node.inputs[position]
             guard let tensor = graph.initializers[name] else {
-                throw NotConvertible(message: "its weight '\(name)' is not a constant initializer (it is computed by other nodes)")
+                throw NotConvertible(message: "not convertible: weight '\(name)' is computed by other nodes, not an initializer")
             }
             return (name, try ONNXTensorData.floats(tensor, transposed: transposed))
         }
