@@ -13,14 +13,6 @@ public struct LabelledSplit: Sendable {
 
     public var count: Int { labels.count }
     public var featureCount: Int { images.shape[1] }
-
-    /// The first `count` examples.
-    public func prefix(_ count: Int) -> LabelledSplit {
-        let kept = min(count, self.count)
-        return LabelledSplit(
-            images: Tensor(shape: [kept, featureCount], scalars: Array(images.scalars[0..<(kept * featureCount)])),
-            labels: Array(labels[0..<kept]))
-    }
 }
 
 /// A training split and a test split. Training never sees the test split; every accuracy figure uses it.
