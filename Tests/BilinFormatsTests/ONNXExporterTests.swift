@@ -42,4 +42,20 @@ struct ONNXExporterTests {
             #expect(runtime.shape == swift.shape && worst <= 1e-4, "\(path): onnxruntime and Swift differ by \(worst)")
         }
     }
+
+    @Test("an opset-11 model keeps opset 11 (the new nodes need 7), and onnxruntime runs the result as Swift does")
+    func opsetRaised() throws {
+        let folder = try TemporaryFolder()
+        let model = try ModelIO.load(path: Fixtures.path("opset11_mlp.onnx"))
+        #expect(model.metadata["onnx_opset"] == "11")
+        let converted = try Converter.convert(model, options: ConversionOptions(scale: 1, initialization: .nkp)).model
+        let path = folder.file("raised.onnx")
+        try ModelIO.save(converted, to: path)
+        #expect(try ModelIO.load(path: path).metadata["onnx_opset"] == "11")
+        let input = Tensor(shape: [8, 16], scalars: (0..<128).map { Float($0 % 7) / 7 - 0.4 })
+        let runtime = try ONNXOracle.predictions(of: [path], on: input, in: folder)[0]
+        let swift = try Network(model: converted).predict(input)
+        let worst = zip(runtime.scalars, swift.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(runtime.shape == [8, 4] && worst <= 1e-4, "onnxruntime and Swift differ by \(worst)")
+    }
 }

@@ -9,12 +9,16 @@ import Foundation
 /// (converted, widened or fine-tuned) have their nodes replaced by `ONNXLayerSpelling`'s, writing the same output
 /// value, so every reader downstream is rewired for free. Every other node, initializer (bit-exact), opset import,
 /// input, output, metadata prop and doc string is kept; value infos of values that no longer exist or changed shape
-/// are dropped; initializers only the replaced nodes read are dropped. The default opset is raised to 13 if lower
-/// (and a note printed on stderr). External data is written (`<file>.data`) when the source had it.
+/// are dropped; initializers only the replaced nodes read are dropped. The default opset is kept: the new nodes
+/// mean the same from opset 7 on; an older one is raised to 13, with a note on stderr. External data is written
+/// (`<file>.data`) when the source had it.
 ///
 /// Any other model is written fresh: IR version 7, opset 13, input `(batch, input shape…)`, each layer spelled by
 /// `ONNXLayerSpelling`; a layer without a spelling (an opaque Keras layer) is an error naming it.
 public enum ONNXExporter {
+    /// The oldest default-domain opset in which the nodes an edit adds mean what `ONNXLayerSpelling` intends.
+    static let minimumEditOpset = 7
+
     /// - Throws: `BilinError` naming `path`, or naming the source file when it cannot be read again.
     public static func write(_ model: Model, to path: String) throws {
         do {
@@ -45,7 +49,10 @@ public enum ONNXExporter {
         if !replaced.isEmpty {
             try replaceLayers(replaced, of: chain, with: known, in: file, graph: graph)
             dropStaleValueInfo(file, changed: changedOutputs(chain: chain, known: known, inputShape: graph.inputShape))
-            if let opset = file.defaultOpset, opset < 13 {
+            // The new nodes (Reshape with a shape input, MatMul, Add with broadcasting) mean the same from opset 7 on;
+            // raising a newer opset would change other nodes' meaning (Squeeze, Unsqueeze, Split, Reduce* take axes as
+            // inputs from 13), so only an older one is raised.
+            if let opset = file.defaultOpset, opset < minimumEditOpset {
                 file.raiseDefaultOpset(to: 13)
                 FileHandle.standardError.write(Data("note: \(path): opset raised from \(opset) to 13 for the new nodes\n".utf8))
             }
