@@ -20,6 +20,32 @@ public enum BilinearConversion {
         if sameFile(output, request.input) {
             throw BilinError("the output path is the input file; choose another -o", file: request.input)
         }
+        let stage = try convertAndFineTune(request, events: events)
+        events.stage("writing \(output)")
+        try ModelIO.save(stage.converted, to: output)
+        var original = stage.original
+        original.bytes = fileSize(request.input)
+        return ConversionReport(
+            original: original,
+            converted: ModelSummary(
+                path: output, params: stage.converted.parameterCount, bytes: fileSize(output),
+                accuracy: stage.history.last?.testAccuracy, microsecondsPerSample: stage.convertedTiming),
+            layers: stage.layers, scale: request.conversion.scale, initialization: request.conversion.initialization,
+            widening: request.conversion.widening, history: stage.history, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// What `run` keeps of the import, conversion and fine-tuning for the export and the report.
+    private struct ConvertedStage {
+        var converted: Model
+        var layers: [LayerConversion]
+        var original: ModelSummary
+        var history: [EpochRecord]
+        var convertedTiming: Double?
+    }
+
+    /// Import → plan → factorise → fine-tune. The original model lives only inside this call, so that it is freed
+    /// before the export, which may map the source file again (ONNX): the peak stays near two copies of the weights.
+    private static func convertAndFineTune(_ request: ConvertRequest, events: ConversionEvents) throws -> ConvertedStage {
         events.stage("importing \(request.input)")
         let model = try ModelIO.load(path: request.input)
         events.stage("factorising")
@@ -36,35 +62,23 @@ public enum BilinearConversion {
             let why = reasons.isEmpty ? "no Dense layer besides the last (--convert-last converts that one too)" : reasons.joined(separator: "; ")
             throw BilinError("nothing to convert: \(why)", file: request.input)
         }
-        var converted = result.model
-        var history: [EpochRecord] = []
-        var originalAccuracy: Double? = nil
-        var originalTiming: Double? = nil
-        var convertedTiming: Double? = nil
+        var stage = ConvertedStage(
+            converted: result.model, layers: result.layers,
+            original: ModelSummary(path: request.input, params: model.parameterCount, bytes: 0), history: [])
         if let dataPath = request.data {
             events.stage("loading \(dataPath)")
             let data = try DatasetLoader.load(path: dataPath, normalization: request.normalization, inputShape: model.inputShape)
             let original = try runnable(model, file: request.input)
-            originalAccuracy = original.accuracy(on: data.test)
-            originalTiming = InferenceTiming.microsecondsPerSample(original, images: data.test.images)
-            let network = try runnable(converted, file: request.input)
+            stage.original.accuracy = original.accuracy(on: data.test)
+            stage.original.microsecondsPerSample = InferenceTiming.microsecondsPerSample(original, images: data.test.images)
+            let network = try runnable(stage.converted, file: request.input)
             events.stage(request.training.epochs > 0 ? "fine-tuning" : "evaluating")
-            history = Trainer(options: request.training).fineTune(
+            stage.history = Trainer(options: request.training).fineTune(
                 network, on: data, teacher: original, progress: events.progress, epochEnded: events.epochEnded)
-            network.write(into: &converted)
-            convertedTiming = InferenceTiming.microsecondsPerSample(network, images: data.test.images)
+            network.write(into: &stage.converted)
+            stage.convertedTiming = InferenceTiming.microsecondsPerSample(network, images: data.test.images)
         }
-        events.stage("writing \(output)")
-        try ModelIO.save(converted, to: output)
-        return ConversionReport(
-            original: ModelSummary(
-                path: request.input, params: model.parameterCount, bytes: fileSize(request.input),
-                accuracy: originalAccuracy, microsecondsPerSample: originalTiming),
-            converted: ModelSummary(
-                path: output, params: converted.parameterCount, bytes: fileSize(output),
-                accuracy: history.last?.testAccuracy, microsecondsPerSample: convertedTiming),
-            layers: result.layers, scale: request.conversion.scale, initialization: request.conversion.initialization,
-            widening: request.conversion.widening, history: history, seconds: Date().timeIntervalSince(started))
+        return stage
     }
 
     /// Compares two model files (typically an original and its conversion) on the test split of `data`.
