@@ -36,3 +36,19 @@ struct VectorizedKernelTests {
         assertClose(m.columnSums().scalars.map(Double.init), expected, atol: 1e-5, rtol: 1e-5)
     }
 }
+
+@Suite("One-row products")
+struct OneRowProductTests {
+    @Test("a 1×k row times op(B) goes through sgemv and equals the explicit product", arguments: [false, true])
+    func oneRow(transposeOther: Bool) {
+        var generator = SeededGenerator(seed: 70)
+        let a = Reference.random([1, 13], using: &generator)
+        let b = Reference.random(transposeOther ? [7, 13] : [13, 7], using: &generator)
+        let product = a.matmul(b, transposeOther: transposeOther)
+        let expected = (0..<7).map { j in
+            (0..<13).reduce(0.0) { $0 + Double(a[0, $1]) * Double(transposeOther ? b[j, $1] : b[$1, j]) }
+        }
+        #expect(product.shape == [1, 7])
+        assertClose(product.scalars.map(Double.init), expected, atol: 1e-5, rtol: 1e-5)
+    }
+}
