@@ -28,6 +28,19 @@ struct VectorizedKernelTests {
         } } }
     }
 
+    @Test("swappingLeadingAxes adding a row per outer index equals the swap plus the row", arguments: [3, 8, 19])
+    func swapAxesAdding(inner: Int) {
+        let (outer, middle) = (4, 5)
+        var generator = SeededGenerator(seed: UInt64(80 + inner))
+        let source = Reference.random([outer, middle * inner], using: &generator)
+        let rows = Reference.random([outer, inner], using: &generator)
+        let swapped = source.swappingLeadingAxes(outer: outer, middle: middle, inner: inner, adding: rows)
+        #expect(swapped.shape == [middle, outer * inner])
+        for o in 0..<outer { for m in 0..<middle { for i in 0..<inner {
+            #expect(swapped.scalars[(m * outer + o) * inner + i] == source.scalars[(o * middle + m) * inner + i] + rows.scalars[o * inner + i])
+        } } }
+    }
+
     @Test("columnSums over 8-row blocks and a tail equals the plain sum", arguments: [1, 8, 13, 130])
     func columnSums(rows: Int) {
         var generator = SeededGenerator(seed: UInt64(60 + rows))

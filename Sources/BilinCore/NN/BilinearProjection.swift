@@ -35,8 +35,8 @@ public final class BilinearProjection: Layer {
         let product = input.reshaped([batch * p, q]).matmul(v.value)                       // (n·p, q')
         let rearranged = product.swappingLeadingAxes(outer: batch, middle: p, inner: qOut)  // (p, n·q')
         let projected = u.value.matmul(rearranged, transposeSelf: true)                    // (p', n·q')
-        var output = projected.swappingLeadingAxes(outer: pOut, middle: batch, inner: qOut) // (n, p'·q')
-        output.addRowVector(bias.value)
+        // (n, p'·q'), the bias (p', q') added in the same pass.
+        let output = projected.swappingLeadingAxes(outer: pOut, middle: batch, inner: qOut, adding: bias.value)
         return (output, rearranged)
     }
 
