@@ -20,6 +20,7 @@ func option(_ name: String, _ fallback: String) -> String {
 }
 func intOption(_ name: String, _ fallback: Int) -> Int { Int(option(name, String(fallback)))! }
 
+BLAS.useDefaultThreadCount()  // first, so that --threads wins over the library default
 BLAS.threadCount = intOption("threads", 1)
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }

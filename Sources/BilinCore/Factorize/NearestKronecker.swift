@@ -38,6 +38,7 @@ public struct NearestKronecker: Sendable {
     ///   - method: `automatic` picks `exact` for small `R` and `truncated` for large ones.
     public init(kernel: Tensor, input: FactorPair, output: FactorPair, components: Int, method: KroneckerMethod = .automatic) throws {
         precondition(kernel.shape == [input.count, output.count], "kernel \(kernel.shape) does not match \(input) → \(output)")
+        BLAS.useDefaultThreadCount()
         let (d1, d2, u1, u2) = (input.rows, input.columns, output.rows, output.columns)
         let resolved = method == .automatic
             ? (NearestKronecker.prefersExact(rows: u1 * d1, columns: u2 * d2, components: components) ? .exact : .truncated)

@@ -1,3 +1,4 @@
+import Foundation
 internal import CBLAS
 
 /// Single-precision matrix products through OpenBLAS. All matrices are row-major.
@@ -38,6 +39,20 @@ public enum BLAS {
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
     }
+
+    /// Sets OpenBLAS to one thread, once, unless the user chose a count with `OPENBLAS_NUM_THREADS`.
+    ///
+    /// Measured on the project's 2-core machines (Docs/benchmarks.md): one thread is as fast as two for the training
+    /// GEMMs when the machine is idle (60 against 35 GFLOP/s at 128×1024×784) and much faster when it is not (dense
+    /// MLP training 3.7k against 2.4k samples/s; the truncated factorisation of a 4096×4096 layer 0.4 s against 4.2 s).
+    public static func useDefaultThreadCount() {
+        _ = defaultThreadCountApplied
+    }
+
+    private static let defaultThreadCountApplied: Bool = {
+        if getenv("OPENBLAS_NUM_THREADS") == nil { openblas_set_num_threads(1) }
+        return true
+    }()
 
     /// The number of threads OpenBLAS uses for the calls that follow.
     public static var threadCount: Int {

@@ -11,6 +11,7 @@ public final class Network {
     /// - Throws: `BilinError` naming the first layer this tool cannot run.
     public init(model: Model) throws {
         Allocator.keepFreedMemory()
+        BLAS.useDefaultThreadCount()
         var steps: [any Layer] = []
         var weightSources: [(step: any Layer, layerIndex: Int)] = []
         let shapes = model.outputShapes()
