@@ -15,8 +15,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
+PIN = []
+
+
 def run_json(command, env=None):
-    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    result = subprocess.run(PIN + command, capture_output=True, text=True, env=env, cwd=ROOT)
     if result.returncode != 0:
         sys.stderr.write(result.stderr[-3000:])
         raise SystemExit(f"failed: {' '.join(command)}")
@@ -44,11 +47,15 @@ def main():
     # numpy peer only. bilin-bench and JAX keep the environment as it is.
     numpy_env = {k: v for k, v in env.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     ours = [args.bench, "--threads", threads]
+    # The thread flags do not bound JAX 0.10.2's CPU use (measured on an idle machine: 15.5 s user in 10.2 s wall with
+    # intra_op_parallelism_threads=1), so every process, ours and the peers', is also pinned to the same cores.
+    PIN[:] = ["taskset", "-c", ",".join(str(cpu) for cpu in range(args.threads))]
 
     print(f"# bilin-convert benchmarks, {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC")
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
     print(f"# machine: {cpu}, {os.cpu_count()} cores; threads: OpenBLAS {threads} (bilin-bench, numpy), "
-          f"XLA intra-op {threads} with multi-threaded Eigen off (JAX); rounds: {args.rounds} (medians)")
+          f"XLA intra-op {threads} with multi-threaded Eigen off (JAX); "
+          f"every process pinned with `{' '.join(PIN)}`; rounds: {args.rounds} (medians)")
     print(f"# OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} for bilin-bench and JAX; unset for numpy")
     print()
 

@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-$PWD/.venv/bin/python}
+[ -x "$PYTHON" ] || make python >&2   # the test venv (scripts/requirements-test.txt: jax, numpy, scipy, keras, onnx)
 SCRATCH=${SCRATCH:-.build}
 swift build -c release --scratch-path "$SCRATCH" --product bilin-bench >&2
 exec "$PYTHON" Benchmarks/run.py --bench "$SCRATCH/release/bilin-bench" --python "$PYTHON" "$@"

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-$PWD/.venv/bin/python}
+[ -x "$PYTHON" ] || make python >&2   # the test venv (scripts/requirements-test.txt: jax, numpy, scipy, keras, onnx)
 SCRATCH=${SCRATCH:-.build}
 OUT=out/bench
 mkdir -p "$OUT"
