@@ -5,7 +5,7 @@ FASHION_MNIST := /usr/share/datasets/fashion-mnist
 VENV := .venv
 BIN := .build/release/bilin-convert
 
-.PHONY: setup system-packages python build demo test clean
+.PHONY: setup system-packages python build demo test bench clean
 
 setup: system-packages python
 
@@ -32,6 +32,10 @@ demo: build
 
 test: setup
 	BILIN_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test
+
+# Speed against the peers (JAX, numpy/scipy) in one run; see Docs/benchmarks.md.
+bench: setup
+	Benchmarks/run.sh
 
 clean:
 	rm -rf .build out

@@ -2,22 +2,26 @@ import BilinCore
 import BilinTestSupport
 import Testing
 
+/// `Σ_k kron(U_k, V_k)`, the Keras kernel of the first `terms` Kronecker terms of the factors.
+func kroneckerKernel(of factors: NearestKronecker, input: FactorPair, output: FactorPair, terms: Int) -> Tensor {
+    var total = Tensor(shape: [input.count, output.count])
+    for k in 0..<terms {
+        let term = Reference.kron(
+            Reference.columns(factors.u, (k * output.rows)..<((k + 1) * output.rows)),
+            Reference.columns(factors.v, (k * output.columns)..<((k + 1) * output.columns)))
+        for index in total.scalars.indices { total.scalars[index] += term.scalars[index] }
+    }
+    return total
+}
+
 @Suite("NearestKronecker")
 struct NearestKroneckerTests {
     // Din = 12 = 3×4, Dout = 10 = 2×5: non-square on both sides, and d1 ≠ u1, d2 ≠ u2.
     let input = FactorPair(rows: 3, columns: 4)
     let output = FactorPair(rows: 2, columns: 5)
 
-    /// `Σ_k kron(U_k, V_k)`, the Keras kernel of the first `terms` Kronecker terms of the factors.
     func reconstructedKernel(of factors: NearestKronecker, terms: Int) -> Tensor {
-        var total = Tensor(shape: [input.count, output.count])
-        for k in 0..<terms {
-            let term = Reference.kron(
-                Reference.columns(factors.u, (k * output.rows)..<((k + 1) * output.rows)),
-                Reference.columns(factors.v, (k * output.columns)..<((k + 1) * output.columns)))
-            for index in total.scalars.indices { total.scalars[index] += term.scalars[index] }
-        }
-        return total
+        kroneckerKernel(of: factors, input: input, output: output, terms: terms)
     }
 
     @Test("kron(U0, V0) kernel: K[j1*d2+j2, i1*u2+i2] = U[j1,i1]·V[j2,i2] is reproduced exactly")
@@ -152,16 +156,8 @@ struct TruncatedKroneckerTests {
         return kernel
     }
 
-    /// `Σ_k kron(U_k, V_k)` over the first `terms` components.
     func reconstructed(_ factors: NearestKronecker, terms: Int) -> Tensor {
-        var total = Tensor(shape: [input.count, output.count])
-        for k in 0..<terms {
-            let term = Reference.kron(
-                Reference.columns(factors.u, (k * output.rows)..<((k + 1) * output.rows)),
-                Reference.columns(factors.v, (k * output.columns)..<((k + 1) * output.columns)))
-            for index in total.scalars.indices { total.scalars[index] += term.scalars[index] }
-        }
-        return total
+        kroneckerKernel(of: factors, input: input, output: output, terms: terms)
     }
 
     @Test("structured kernel: the top singular values, the rank-s approximation and its error match the exact SVD", arguments: [1, 2, 4])
