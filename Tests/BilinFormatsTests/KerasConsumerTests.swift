@@ -43,9 +43,7 @@ struct KerasConsumerTests {
         }
         let predictions = try KerasOracle.predictions(of: paths, on: images, in: folder)
         for (path, (keras, swift)) in zip(paths, zip(predictions, expected)) {
-            #expect(keras.shape == swift.shape, "\(path)")
-            let worst = zip(keras.scalars, swift.scalars).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(worst <= 1e-4, "\(path): Keras and Swift differ by \(worst)")
+            assertClose(keras, swift, atol: 1e-4, rtol: 0, "\(path)")
         }
     }
 
@@ -57,8 +55,7 @@ struct KerasConsumerTests {
         let predictions = try KerasOracle.predictions(of: fixtures.map(Fixtures.path), on: images, in: folder)
         for (fixture, keras) in zip(fixtures, predictions) {
             let swift = try Network(model: try ModelIO.load(path: Fixtures.path(fixture))).predict(images)
-            let worst = zip(keras.scalars, swift.scalars).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(worst <= 1e-4, "\(fixture): Keras and Swift differ by \(worst)")
+            assertClose(keras, swift, atol: 1e-4, rtol: 0, "\(fixture)")
         }
     }
 

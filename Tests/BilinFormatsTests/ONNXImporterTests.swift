@@ -90,8 +90,7 @@ struct ONNXImporterTests {
         let runtime = try ONNXOracle.predictions(of: fixtures.map(Fixtures.path), on: images, in: folder)
         for (fixture, expected) in zip(fixtures, runtime) {
             let swift = try Network(model: try ModelIO.load(path: Fixtures.path(fixture))).predict(images)
-            let worst = zip(expected.scalars, swift.scalars).map { abs($0 - $1) }.max() ?? .infinity
-            #expect(swift.shape == expected.shape && worst <= 1e-4, "\(fixture): onnxruntime and Swift differ by \(worst)")
+            assertClose(expected, swift, atol: 1e-4, rtol: 0, "\(fixture)")
         }
     }
 }
