@@ -34,8 +34,11 @@ extension HDF5Object {
         guard H5Tget_class(fileType) == H5T_STRING else {
             throw BilinError("attribute \"\(name)\" of \"\(path)\" is not a string", file: file)
         }
-        guard count <= HDF5Dataset.maximumElementCount else {
-            throw BilinError("attribute \"\(name)\" of \"\(path)\" claims \(count) strings", file: file)
+        // Each string takes at least a byte of the file, so a count beyond its size is corruption, not data.
+        let fileSize = try fileByteCount()
+        guard count <= fileSize else {
+            throw BilinError("attribute \"\(name)\" of \"\(path)\" claims \(count) strings, more than the file's \(fileSize) bytes hold",
+                             file: file)
         }
         let memoryType = try check(H5Tcopy(bilin_h5t_c_s1()), call, file: file)
         defer { H5Tclose(memoryType) }
@@ -49,7 +52,7 @@ extension HDF5Object {
         }
         let size = H5Tget_size(fileType)
         guard size > 0, let byteCount = StoredArray.checkedProduct([count, size]),
-              byteCount <= HDF5Dataset.maximumElementCount else {
+              byteCount <= fileSize else {
             throw BilinError("attribute \"\(name)\" of \"\(path)\" has a bad string size \(size)", file: file)
         }
         let padding = H5Tget_strpad(fileType)

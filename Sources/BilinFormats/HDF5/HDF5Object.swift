@@ -15,4 +15,14 @@ extension HDF5Object {
     func memberPath(_ name: String) -> String {
         path.isEmpty ? name : "\(path)/\(name)"
     }
+
+    /// The size in bytes of the file holding this object (of the image, for a file in memory): the most data any
+    /// of its objects can store.
+    func fileByteCount() throws -> Int {
+        let fileID = try check(H5Iget_file_id(id), "H5Iget_file_id(\"\(path)\")", file: file)
+        defer { H5Fclose(fileID) }
+        var size: hsize_t = 0
+        try check(H5Fget_filesize(fileID, &size), "H5Fget_filesize", file: file)
+        return Int(clamping: size)
+    }
 }

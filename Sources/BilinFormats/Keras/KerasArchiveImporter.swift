@@ -58,7 +58,7 @@ public enum KerasArchiveImporter {
         }
         var weights: [Tensor] = []
         while variables.contains(String(weights.count)) {
-            weights.append(try variables.dataset(String(weights.count)).read())
+            weights.append(try variables.dataset(String(weights.count)).read(acceptingIntegers: !KerasLayerDecoder.computesWith(layer)))
         }
         return weights
     }

@@ -41,8 +41,12 @@ public enum KerasH5Importer {
         for key in ["keras_version", "backend"] where try root.hasAttribute(key) {
             metadata[key] = try root.readString(attribute: key)
         }
+        let unlisted = layerNames.subtracting(config.layers.map(\.name)).sorted().filter(weightsGroup.contains)
+        for name in unlisted where try !readChunkedStrings(weightsGroup.group(name), attribute: "weight_names").isEmpty {
+            throw BilinError("model_weights holds weights for layer '\(name)', which the model config does not list")
+        }
         return try KerasModelAssembler.model(config: config, metadata: metadata) { layer in
-            guard layerNames.contains(layer.name) else { return [] }
+            guard layerNames.contains(layer.name), weightsGroup.contains(layer.name) else { return [] }
             return try weights(of: layer, in: weightsGroup.group(layer.name))
         }
     }
@@ -53,7 +57,7 @@ public enum KerasH5Importer {
             guard group.contains(weightName) else {
                 throw BilinError("layer '\(layer.name)': weight '\(weightName)' is listed in weight_names but missing")
             }
-            return try group.dataset(weightName).read()
+            return try group.dataset(weightName).read(acceptingIntegers: !KerasLayerDecoder.computesWith(layer))
         }
     }
 

@@ -39,6 +39,12 @@ enum KerasLayerDecoder {
         return LayerSpec(name: layer.name, kind: kind, weights: weights)
     }
 
+    /// Whether this tool computes with the layer's weights (a Dense layer, or the EinsumDense of an exported bilinear
+    /// one), so that they must be floating point; a layer it only carries may hold integers (a Normalization's count).
+    static func computesWith(_ layer: KerasLayerConfig) -> Bool {
+        ["Dense", "EinsumDense"].contains(layer.className)
+    }
+
     /// A config's `activation`: a Keras name (absent or null means linear), or a serialised function whose
     /// `config` is the name.
     static func activation(_ value: JSONValue?, layer: String) throws -> Activation {

@@ -34,6 +34,10 @@ extension Model {
 extension LayerSpec {
     /// Checks the weight count, then each weight's shape against `expected` (`nil` matches any size).
     fileprivate func checkWeights(_ expected: [(name: String, shape: [Int?])]) throws {
+        if weights.isEmpty && !expected.isEmpty {
+            throw BilinError("layer '\(name)' (\(kind.displayName)) has no weights in the file, expected \(expected.count) "
+                             + "(\(expected.map(\.name).joined(separator: ", ")))")
+        }
         guard weights.count == expected.count else {
             let names = expected.isEmpty ? "" : " (\(expected.map(\.name).joined(separator: ", ")))"
             throw BilinError("layer '\(name)' (\(kind.displayName)) has \(weights.count) weight\(weights.count == 1 ? "" : "s"), "
