@@ -178,12 +178,19 @@ struct ONNXChain {
             return (name, try ONNXTensorData.floats(tensor, transposed: transposed))
         }
 
+        /// The error for a matrix weight that does not fit the values its node reads: the graph is invalid.
+        private func misfit(_ node: ONNXNode, weight name: String, inputs: Int) -> BilinError {
+            let shape = graph.initializers[name].map(ONNXTensorData.dimensions) ?? []
+            return BilinError("\(node.label) (\(node.opType)): weight '\(name)' of shape \(shape) does not fit its input of \(inputs) values")
+        }
+
         private mutating func gemm(_ node: ONNXNode, inputs: Int) throws -> ONNXChainLayer? {
             guard node.inputs.count >= 2, node.int("transA") ?? 0 == 0 else { return nil }
             // transB=1 (PyTorch): B is (Dout, Din), read transposed into the (Din, Dout) kernel.
             let b = try weight(node, 1, transposed: node.int("transB") ?? 0 == 1)
             var kernel = b.value
-            guard kernel.rank == 2, kernel.shape[0] == inputs else { return nil }
+            guard kernel.rank == 2 else { return nil }
+            guard kernel.shape[0] == inputs else { throw misfit(node, weight: b.name, inputs: inputs) }
             let alpha = node.float("alpha") ?? 1
             if alpha != 1 { kernel.scalars = kernel.scalars.map { $0 * alpha } }
             let units = kernel.shape[1]
@@ -209,7 +216,8 @@ struct ONNXChain {
         private mutating func matMul(_ node: ONNXNode, inputs: Int) throws -> ONNXChainLayer? {
             guard node.inputs.count == 2 else { return nil }
             let b = try weight(node, 1)
-            guard b.value.rank == 2, b.value.shape[0] == inputs else { return nil }
+            guard b.value.rank == 2 else { return nil }
+            guard b.value.shape[0] == inputs else { throw misfit(node, weight: b.name, inputs: inputs) }
             let units = b.value.shape[1]
             var chain = ONNXChainLayer(layer: LayerSpec(name: "", kind: .dense(units: units, activation: .linear, useBias: false),
                                                         weights: [b.value]),

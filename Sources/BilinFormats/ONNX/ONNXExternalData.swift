@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Layout: the tensor's `external_data` entries `location` (a path relative to the model's folder), `offset` (bytes,
 /// default 0) and `length` (bytes, default: the declared size); the bytes are the same little-endian row-major
-/// values `raw_data` would hold. Paths must stay inside the model's folder: absolute paths and `..` are refused.
+/// values `raw_data` would hold. Paths must stay inside the model's folder: absolute paths, `..` and symbolic links
+/// that lead out are refused.
 enum ONNXExternalData {
     /// Tensors with at least this many bytes go to the side file when writing (onnx's own default threshold).
     static let sizeThreshold = 1024
@@ -43,7 +44,9 @@ enum ONNXExternalData {
             throw BilinError("initializer '\(name)' declares shape \(ONNXTensorData.dimensions(tensor)) (\(declared) bytes of data) "
                              + "but its external data length is \(length) bytes")
         }
-        let path = (folder as NSString).appendingPathComponent(location)
+        guard let path = resolved((folder as NSString).appendingPathComponent(location), inside: folder) else {
+            throw BilinError("initializer '\(name)': external data path '\(location)' leaves the model's folder through a symbolic link")
+        }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let fileSize = (attributes[.size] as? NSNumber)?.intValue else {
             throw BilinError("initializer '\(name)': external data file '\(location)' does not exist")
@@ -73,6 +76,17 @@ enum ONNXExternalData {
         clearExternalKeys(tensor)
         tensor.pointee.data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__DEFAULT
         tensor.pointee.has_data_location = 0
+    }
+
+    /// `path` with its symbolic links resolved, or nil when that leads out of `folder` (resolved too). A path that
+    /// does not resolve is returned as it is: reading it fails as a missing file.
+    private static func resolved(_ path: String, inside folder: String) -> String? {
+        guard let resolvedPath = realpath(path, nil) else { return path }
+        defer { free(resolvedPath) }
+        guard let resolvedFolder = realpath(folder, nil) else { return nil }
+        defer { free(resolvedFolder) }
+        let (file, root) = (String(cString: resolvedPath), String(cString: resolvedFolder))
+        return file.hasPrefix(root.hasSuffix("/") ? root : root + "/") ? file : nil
     }
 
     /// Writes the `raw_data` of every tensor of `tensors` with at least `sizeThreshold` bytes to the file at

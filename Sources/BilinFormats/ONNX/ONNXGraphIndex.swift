@@ -14,8 +14,8 @@ struct ONNXGraphIndex {
     let inputShape: [Int]
     let opset: Int
 
-    /// - Throws: `BilinError` when the graph has no or several real inputs, or an input shape that is not
-    ///   `(batch, fixed sizes…)`.
+    /// - Throws: `BilinError` when a node reads a value nothing provides (a missing weight), the graph has no or
+    ///   several real inputs, or an input shape that is not `(batch, fixed sizes…)`.
     init(_ file: ONNXModelFile) throws {
         nodes = file.nodes.enumerated().map { ONNXNode($1, index: $0) }
         let initializers = Dictionary(file.initializers.map { (ONNXTensorData.name($0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -26,6 +26,8 @@ struct ONNXGraphIndex {
         }
         self.consumers = consumers
         let graph = file.graph.pointee
+        let graphInputs = (0..<graph.n_input).map { ONNXProtoMemory.text(graph.input[$0]!.pointee.name) }
+        try ONNXGraphIndex.checkProvided(nodes, by: Set(graphInputs).union(initializers.keys))
         graphOutputs = Set((0..<graph.n_output).map { ONNXProtoMemory.text(graph.output[$0]!.pointee.name) })
         let inputs = (0..<graph.n_input).map { graph.input[$0]! }.filter { initializers[ONNXProtoMemory.text($0.pointee.name)] == nil }
         guard inputs.count == 1 else {
@@ -34,6 +36,15 @@ struct ONNXGraphIndex {
         inputName = ONNXProtoMemory.text(inputs[0].pointee.name)
         inputShape = try ONNXGraphIndex.shapeWithoutBatch(inputs[0], name: inputName)
         opset = file.defaultOpset ?? 1
+    }
+
+    /// Checks that every value a node reads is a graph input, an initializer (`available`) or a node's output.
+    private static func checkProvided(_ nodes: [ONNXNode], by available: Set<String>) throws {
+        let provided = available.union(nodes.flatMap(\.outputs))
+        for node in nodes {
+            guard let missing = node.inputs.first(where: { !$0.isEmpty && !provided.contains($0) }) else { continue }
+            throw BilinError("\(node.label) (\(node.qualifiedOpType)) reads '\(missing)', which no initializer, graph input or node provides")
+        }
     }
 
     /// The fixed dimensions after the first of a float tensor value.

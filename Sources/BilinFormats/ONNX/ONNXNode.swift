@@ -29,6 +29,9 @@ struct ONNXNode {
     /// `Gemm`, or `ai.onnx.ml.ZipMap` for another domain: the name reports use.
     var qualifiedOpType: String { domain.isEmpty ? opType : "\(domain).\(opType)" }
 
+    /// How messages name the node: `node 'dense_1'`, or `node 3` when it has no name.
+    var label: String { name.isEmpty ? "node \(index)" : "node '\(name)'" }
+
     private func attribute(_ name: String) -> Onnx__AttributeProto? {
         for index in 0..<proto.pointee.n_attribute {
             let attribute = proto.pointee.attribute[index]!.pointee

@@ -16,6 +16,20 @@ enum ONNXTensorData {
         1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 14: 8, 15: 16, 16: 2,
     ]
 
+    /// The names messages give ONNX data types (`TensorProto.DataType`).
+    private static let typeNames: [Int32: String] = [
+        1: "float32", 2: "uint8", 3: "int8", 4: "uint16", 5: "int16", 6: "int32", 7: "int64", 8: "string", 9: "bool",
+        10: "float16", 11: "float64", 12: "uint32", 13: "uint64", 14: "complex64", 15: "complex128", 16: "bfloat16",
+    ]
+
+    /// The error for a tensor of another data type than `expected`: `initializer 'w' is float64, not float32 (ONNX
+    /// data type 11)`.
+    private static func wrongType(_ tensor: UnsafeMutablePointer<Onnx__TensorProto>, expected: Int32) -> BilinError {
+        let type = tensor.pointee.data_type
+        return BilinError("initializer '\(name(tensor))' is \(typeNames[type] ?? "of an unknown type"), not \(typeNames[expected]!) "
+                          + "(ONNX data type \(type))")
+    }
+
     /// The tensor's name, for messages.
     static func name(_ tensor: UnsafeMutablePointer<Onnx__TensorProto>) -> String {
         ONNXProtoMemory.text(tensor.pointee.name)
@@ -82,9 +96,7 @@ enum ONNXTensorData {
     /// - Throws: `BilinError` naming the initializer when it is not float, its size disagrees with its shape, or it
     ///   is to be transposed but is not a matrix.
     static func floats(_ tensor: UnsafeMutablePointer<Onnx__TensorProto>, transposed: Bool = false) throws -> Tensor {
-        guard tensor.pointee.data_type == floatType else {
-            throw BilinError("initializer '\(name(tensor))' is not float32 (ONNX data type \(tensor.pointee.data_type))")
-        }
+        guard tensor.pointee.data_type == floatType else { throw wrongType(tensor, expected: floatType) }
         try checkSize(tensor)
         let count = try elementCount(tensor)
         let shape = dimensions(tensor)
@@ -114,9 +126,7 @@ enum ONNXTensorData {
     ///
     /// - Throws: `BilinError` naming the initializer when it is not int64 or its size disagrees with its shape.
     static func integers(_ tensor: UnsafeMutablePointer<Onnx__TensorProto>) throws -> [Int] {
-        guard tensor.pointee.data_type == int64Type else {
-            throw BilinError("initializer '\(name(tensor))' is not int64 (ONNX data type \(tensor.pointee.data_type))")
-        }
+        guard tensor.pointee.data_type == int64Type else { throw wrongType(tensor, expected: int64Type) }
         try checkSize(tensor)
         let count = try elementCount(tensor)
         let proto = tensor.pointee
