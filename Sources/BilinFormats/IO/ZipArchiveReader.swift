@@ -11,8 +11,15 @@ struct ZipArchiveReader {
 
     /// Opens the archive at `path`.
     ///
+    /// The file must start with a local file header (or, empty, with the end record): ZIPFoundation finds entries
+    /// from the central directory at the end, and would make a file with a broken start look like one without
+    /// entries.
     /// - Throws: `BilinError` with `notAZip` (default "not a zip archive") naming `path`.
     init(path: String, notAZip: String = "not a zip archive") throws {
+        let head = Self.firstBytes(of: path, count: 4)
+        guard head == ModelFormat.zipSignature || head == [0x50, 0x4B, 0x05, 0x06] else {
+            throw BilinError(notAZip, file: path)
+        }
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
@@ -20,6 +27,13 @@ struct ZipArchiveReader {
         }
         self.path = path
         archiveSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? UInt64) ?? 0
+    }
+
+    /// Up to `count` bytes from the start of the file (none if it cannot be read).
+    private static func firstBytes(of path: String, count: Int) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        return [UInt8]((try? handle.read(upToCount: count)) ?? Data())
     }
 
     /// The paths of all entries, in archive order.
