@@ -106,6 +106,18 @@ struct DatasetLoaderTests {
         }
     }
 
+    @Test("rejects labels at or above the model's class count, when it is given")
+    func labelRange() throws {
+        try withTemporaryFolder { folder in
+            try writeMNISTFolder(folder)
+            #expect(try DatasetLoader.load(path: folder.path, inputShape: [4], classCount: 8).test.labels == [7])
+            let labels = folder.appendingPathComponent("t10k-labels-idx1-ubyte").path
+            #expect(throws: BilinError("label 7 at index 0 is out of range: the model has 7 classes (0 to 6)", file: labels)) {
+                try DatasetLoader.load(path: folder.path, inputShape: [4], classCount: 7)
+            }
+        }
+    }
+
     @Test("rejects images of the wrong size for the model")
     func wrongImageSize() throws {
         try withTemporaryFolder { folder in

@@ -11,14 +11,16 @@ import Foundation
 ///   images uint8, float32 or float64, labels uint8, int32 or int64, little-endian and in C order.
 ///
 /// Integer images are divided by 255 and float images kept as they are; then `normalization` applies.
-/// Each image is flattened row-major and must hold as many values as `inputShape`; labels are class indices, 0 or more.
+/// Each image is flattened row-major and must hold as many values as `inputShape`; labels are class indices, 0 or more
+/// and below `classCount` when it is given.
 public enum DatasetLoader {
     /// The training and test splits at `path`.
     ///
     /// - Parameters:
     ///   - inputShape: The model's input shape without the batch dimension, such as `[784]` or `[28, 28]`.
+    ///   - classCount: The model's number of outputs, when known: every label must be below it.
     /// - Throws: `BilinError`, a one-line message naming the offending file, for any missing, unreadable or bad input.
-    public static func load(path: String, normalization: Normalization? = nil, inputShape: [Int]) throws -> Dataset {
+    public static func load(path: String, normalization: Normalization? = nil, inputShape: [Int], classCount: Int? = nil) throws -> Dataset {
         guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }), StoredArray.checkedProduct(inputShape) != nil else {
             throw BilinError("the model's input shape \(inputShape) is not a fixed image size")
         }
@@ -34,14 +36,14 @@ public enum DatasetLoader {
         } else {
             throw BilinError("unsupported dataset: expected a folder of MNIST-format IDX files or an .npz file", file: path)
         }
-        return Dataset(train: try split(stored.train, inputShape: inputShape, normalization: normalization),
-                       test: try split(stored.test, inputShape: inputShape, normalization: normalization))
+        return Dataset(train: try split(stored.train, inputShape: inputShape, normalization: normalization, classCount: classCount),
+                       test: try split(stored.test, inputShape: inputShape, normalization: normalization, classCount: classCount))
     }
 
     /// One split converted; it must have exactly one label per image.
-    private static func split(_ stored: StoredSplit, inputShape: [Int], normalization: Normalization?) throws -> LabelledSplit {
+    private static func split(_ stored: StoredSplit, inputShape: [Int], normalization: Normalization?, classCount: Int?) throws -> LabelledSplit {
         let images = try stored.images.images(inputShape: inputShape, normalization: normalization)
-        let labels = try stored.labels.labels()
+        let labels = try stored.labels.labels(classCount: classCount)
         guard labels.count == images.shape[0] else {
             throw stored.labels.error("has \(labels.count) labels but \(stored.images.displayName) has \(images.shape[0]) images")
         }

@@ -58,8 +58,9 @@ extension StoredArray {
         }
     }
 
-    /// The labels as class indices: shape `count` or `count×1`, dtype uint8, int32 or int64, every value in `0...Int32.max`.
-    func labels() throws -> [Int32] {
+    /// The labels as class indices: shape `count` or `count×1`, dtype uint8, int32 or int64, every value in `0...Int32.max`
+    /// and below `classCount` when it is given.
+    func labels(classCount: Int? = nil) throws -> [Int32] {
         guard shape.count == 1 || (shape.count == 2 && shape[1] == 1) else {
             throw error("labels must be class indices of shape count but have shape \(Self.describe(shape))")
         }
@@ -84,6 +85,9 @@ extension StoredArray {
         }
         if let index = labels.firstIndex(where: { $0 < 0 }) {
             throw error("label \(labels[index]) at index \(index) is negative")
+        }
+        if let classCount, let index = labels.firstIndex(where: { Int($0) >= classCount }) {
+            throw error("label \(labels[index]) at index \(index) is out of range: the model has \(classCount) classes (0 to \(classCount - 1))")
         }
         return labels
     }
