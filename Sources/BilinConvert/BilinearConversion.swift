@@ -48,6 +48,7 @@ public enum BilinearConversion {
     private static func convertAndFineTune(_ request: ConvertRequest, events: ConversionEvents) throws -> ConvertedStage {
         events.stage("importing \(request.input)")
         let model = try ModelIO.load(path: request.input)
+        try checkFinite(model, request: request, events: events)
         events.stage("factorising")
         let result: ConversionResult
         do {
@@ -67,7 +68,8 @@ public enum BilinearConversion {
             original: ModelSummary(path: request.input, params: model.parameterCount, bytes: 0), history: [])
         if let dataPath = request.data {
             events.stage("loading \(dataPath)")
-            let data = try DatasetLoader.load(path: dataPath, normalization: request.normalization, inputShape: model.inputShape)
+            let data = try DatasetLoader.load(path: dataPath, normalization: request.normalization, inputShape: model.inputShape,
+                                              classCount: classCount(model))
             let original = try runnable(model, file: request.input)
             stage.original.accuracy = original.accuracy(on: data.test)
             stage.original.microsecondsPerSample = InferenceTiming.microsecondsPerSample(original, images: data.test.images)
@@ -89,7 +91,8 @@ public enum BilinearConversion {
             ModelSummary(path: converted, params: models.1.parameterCount, bytes: fileSize(converted)),
         ]
         if let data {
-            let dataset = try DatasetLoader.load(path: data, normalization: normalization, inputShape: models.0.inputShape)
+            let dataset = try DatasetLoader.load(path: data, normalization: normalization, inputShape: models.0.inputShape,
+                                                 classCount: classCount(models.0))
             for (index, (model, path)) in [(models.0, original), (models.1, converted)].enumerated() {
                 let network = try runnable(model, file: path)
                 summaries[index].accuracy = network.accuracy(on: dataset.test)
@@ -98,6 +101,31 @@ public enum BilinearConversion {
         }
         return ConversionReport(
             original: summaries[0], converted: summaries[1], layers: ConversionReport.layerComparison(models.0, models.1))
+    }
+
+    /// Refuses weights holding NaN or infinite values, unless `request.allowNonfinite` makes each a warning; even
+    /// then a kernel to be converted must be finite, since no factorisation starts from NaN.
+    private static func checkFinite(_ model: Model, request: ConvertRequest, events: ConversionEvents) throws {
+        let nonfinite = model.nonfiniteWeights()
+        guard let first = nonfinite.first else { return }
+        guard request.allowNonfinite else {
+            let others = nonfinite.count - 1
+            let more = others == 0 ? "" : " (and \(others) more weight\(others == 1 ? "" : "s"))"
+            throw BilinError("\(first.description)\(more); --allow-nonfinite converts it anyway", file: request.input)
+        }
+        // A plan that fails here fails again, with its own message, when the model is converted.
+        let converted = Set(((try? ConversionPlan(model: model, options: request.conversion))?.entries ?? []).map(\.layerIndex))
+        if let kernel = nonfinite.first(where: { converted.contains($0.layerIndex) && $0.weightIndex == 0 }) {
+            throw BilinError("\(kernel.description), but a layer to convert must be finite; leave it dense (--layers)",
+                             file: request.input)
+        }
+        for weight in nonfinite { events.warning("\(request.input): \(weight.description)") }
+    }
+
+    /// The number of classes the model scores: the size of its flat output, when known.
+    private static func classCount(_ model: Model) -> Int? {
+        guard let output = model.outputShapes().last ?? nil, output.count == 1 else { return nil }
+        return output[0]
     }
 
     private static func runnable(_ model: Model, file: String) throws -> Network {

@@ -11,6 +11,8 @@ public struct ConvertRequest: Sendable {
     /// A dataset folder or file (`DatasetLoader`); without one the model is converted but not fine-tuned or scored.
     public var data: String?
     public var normalization: Normalization?
+    /// Convert weights holding NaN or infinite values, with a warning for each, instead of refusing the model.
+    public var allowNonfinite = false
 
     public init(
         input: String, output: String? = nil, conversion: ConversionOptions = ConversionOptions(),
@@ -33,6 +35,8 @@ public struct ConversionEvents {
     public var epochEnded: (EpochRecord) -> Void
     /// A stage starts ("loading data", "fine-tuning", …).
     public var stage: (String) -> Void
+    /// Something is wrong but the job goes on (a weight holding NaN with `allowNonfinite`): one line, naming the file.
+    public var warning: (String) -> Void = { _ in }
 
     public init(
         progress: @escaping (TrainingProgress) -> Void = { _ in }, epochEnded: @escaping (EpochRecord) -> Void = { _ in },

@@ -43,6 +43,9 @@ extension BilinConvertCommand {
         @Option(help: ArgumentHelp("Also write the report as JSON to this path.", valueName: "path"))
         var json: String?
 
+        @Flag(help: "Convert weights holding NaN or infinite values (a warning for each) instead of refusing the model.")
+        var allowNonfinite = false
+
         @Flag(help: "No progress on stderr.")
         var quiet = false
 
@@ -53,14 +56,16 @@ extension BilinConvertCommand {
 
         func run() throws {
             let printer = ProgressPrinter(quiet: quiet)
-            let request = ConvertRequest(
+            var request = ConvertRequest(
                 input: model, output: output,
                 conversion: ConversionOptions(
                     scale: scale, layerNames: layers.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
                     convertLast: convertLast, initialization: initialization, widening: widening, seed: seed),
                 training: training.trainingOptions(seed: seed), data: data.data, normalization: try data.normalization())
-            let report = try BilinearConversion.run(
-                request, events: ConversionEvents(progress: printer.batch, epochEnded: printer.epoch, stage: printer.stage))
+            request.allowNonfinite = allowNonfinite
+            var events = ConversionEvents(progress: printer.batch, epochEnded: printer.epoch, stage: printer.stage)
+            events.warning = printer.warning
+            let report = try BilinearConversion.run(request, events: events)
             try ReportOutput.emit(report, json: json)
         }
     }

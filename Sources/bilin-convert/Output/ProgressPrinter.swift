@@ -15,6 +15,11 @@ final class ProgressPrinter {
         write("\(text)…\n")
     }
 
+    /// Printed even when quiet: only progress is silenced.
+    func warning(_ text: String) {
+        FileHandle.standardError.write(Data("Warning: \(text)\n".utf8))
+    }
+
     func batch(_ progress: TrainingProgress) {
         let now = Date()
         let last = progress.batch == progress.batches
