@@ -114,6 +114,8 @@ struct ONNXChain {
 
         /// The layer starting at `node`, which reads `current` of `shape`; nil if it is no known form.
         mutating func layer(at node: ONNXNode, reading current: String, shape: [Int]) throws -> ONNXChainLayer? {
+            // Every known form writes exactly one value (a fuzzed MatMul with none crashed here).
+            guard node.outputs.count == 1 else { return nil }
             let flat = shape.count == 1 ? shape[0] : nil
             switch node.opType {
             case "Flatten" where node.int("axis") ?? 1 == 1:
