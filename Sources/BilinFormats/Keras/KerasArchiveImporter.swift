@@ -10,9 +10,10 @@ public enum KerasArchiveImporter {
     /// `Model.metadata` gets `format` (`keras`), `keras_version` from `metadata.json` when present, and `model_class`.
     /// - Throws: `BilinError` naming `path`: not a zip archive, no `config.json` or `model.weights.h5`, a corrupt
     ///   entry, a config this tool cannot read, or weights that disagree with the config.
+    ///   Should libhdf5 itself crash on corrupted data, the process prints that one-line error and exits 1 (`HDF5CrashGuard`).
     public static func importModel(from path: String) throws -> Model {
         do {
-            return try readModel(ZipArchiveReader(path: path), path: path)
+            return try HDF5CrashGuard.reading(file: path) { try readModel(ZipArchiveReader(path: path), path: path) }
         } catch let error as BilinError {
             throw error.naming(file: path)
         }

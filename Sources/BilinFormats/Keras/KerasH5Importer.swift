@@ -19,9 +19,10 @@ public enum KerasH5Importer {
     /// `model_class` (`Sequential`, `Functional` or `Model`).
     /// - Throws: `BilinError` naming `path`: not an HDF5 file, truncated or corrupted, no `model_config` or
     ///   `model_weights`, a config this tool cannot read, or weights that disagree with the config.
+    ///   Should libhdf5 itself crash on corrupted data, the process prints that one-line error and exits 1 (`HDF5CrashGuard`).
     public static func importModel(from path: String) throws -> Model {
         do {
-            return try readModel(HDF5File.open(path: path).rootGroup())
+            return try HDF5CrashGuard.reading(file: path) { try readModel(HDF5File.open(path: path).rootGroup()) }
         } catch let error as BilinError {
             throw error.naming(file: path)
         }
