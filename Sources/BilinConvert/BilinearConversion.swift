@@ -30,7 +30,7 @@ public enum BilinearConversion {
             converted: ModelSummary(
                 path: output, params: stage.converted.parameterCount, bytes: fileSize(output),
                 accuracy: stage.history.last?.testAccuracy, microsecondsPerSample: stage.convertedTiming),
-            layers: stage.layers, scale: request.conversion.scale, initialization: request.conversion.initialization,
+            layers: stage.layers, scale: request.conversion.scale, initialization: stage.initialization,
             widening: request.conversion.widening, history: stage.history, seconds: Date().timeIntervalSince(started))
     }
 
@@ -38,6 +38,7 @@ public enum BilinearConversion {
     private struct ConvertedStage {
         var converted: Model
         var layers: [LayerConversion]
+        var initialization: Initialization
         var original: ModelSummary
         var history: [EpochRecord]
         var convertedTiming: Double?
@@ -49,10 +50,15 @@ public enum BilinearConversion {
         events.stage("importing \(request.input)")
         let model = try ModelIO.load(path: request.input)
         try checkFinite(model, request: request, events: events)
+        let data = try request.data.map { dataPath in
+            events.stage("loading \(dataPath)")
+            return try DatasetLoader.load(path: dataPath, normalization: request.normalization, inputShape: model.inputShape,
+                                          classCount: classCount(model))
+        }
         events.stage("factorising")
         let result: ConversionResult
         do {
-            result = try Converter.convert(model, options: request.conversion)
+            result = try Converter.convert(model, options: request.conversion, calibration: data.map { calibrationInputs($0.train) })
         } catch let error as BilinError {
             throw error.naming(file: request.input)
         }
@@ -64,12 +70,9 @@ public enum BilinearConversion {
             throw BilinError("nothing to convert: \(why)", file: request.input)
         }
         var stage = ConvertedStage(
-            converted: result.model, layers: result.layers,
+            converted: result.model, layers: result.layers, initialization: result.initialization,
             original: ModelSummary(path: request.input, params: model.parameterCount, bytes: 0), history: [])
-        if let dataPath = request.data {
-            events.stage("loading \(dataPath)")
-            let data = try DatasetLoader.load(path: dataPath, normalization: request.normalization, inputShape: model.inputShape,
-                                              classCount: classCount(model))
+        if let data {
             let original = try runnable(model, file: request.input)
             stage.original.accuracy = original.accuracy(on: data.test)
             stage.original.microsecondsPerSample = InferenceTiming.microsecondsPerSample(original, images: data.test.images)
@@ -127,6 +130,15 @@ public enum BilinearConversion {
         guard let output = model.outputShapes().last ?? nil, output.count == 1 else { return nil }
         return output[0]
     }
+
+    /// The first `calibrationCount` training inputs (no labels): what the data-aware start fits to.
+    private static func calibrationInputs(_ split: LabelledSplit) -> Tensor {
+        let count = min(split.count, calibrationCount)
+        return Tensor(shape: [count, split.featureCount], scalars: Array(split.images.scalars.prefix(count * split.featureCount)))
+    }
+
+    /// Enough examples to fit a layer of a few thousand inputs; the fit's cost grows linearly with it.
+    static let calibrationCount = 10_000
 
     private static func runnable(_ model: Model, file: String) throws -> Network {
         do { return try Network(model: model) } catch let error as BilinError { throw error.naming(file: file) }

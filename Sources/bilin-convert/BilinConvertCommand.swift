@@ -11,6 +11,6 @@ struct BilinConvertCommand: ParsableCommand {
               bilin-convert report fixtures/fmnist_mlp.h5 fixtures/fmnist_mlp.bilinear.h5 --data /usr/share/datasets/fashion-mnist
             """,
         version: "0.1.0",
-        subcommands: [Convert.self, Report.self, Inspect.self],
+        subcommands: [Convert.self, Sweep.self, Report.self, Inspect.self],
         defaultSubcommand: Convert.self)
 }

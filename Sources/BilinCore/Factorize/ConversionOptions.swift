@@ -2,8 +2,22 @@
 public enum Initialization: String, Sendable, CaseIterable, Codable {
     /// Nearest Kronecker product of the trained weights (SVD), with the consumer widened function-preservingly.
     case nkp
+    /// Block (0,0) of each converted layer fitted to the original layer's outputs on real inputs, the other blocks
+    /// random, widened consumers refitted (`DataAwareStart`).
+    case data
     /// Glorot-random factors and a random widened consumer: the same bilinear network trained from scratch.
     case random
+}
+
+extension Initialization {
+    /// What the start is, for reports.
+    public var summary: String {
+        switch self {
+        case .nkp: "nearest Kronecker product of the trained weights"
+        case .data: "fitted to the original layers' outputs on training inputs"
+        case .random: "random, as training from scratch"
+        }
+    }
 }
 
 /// How the layer after a widened one starts reading the `s²` times wider output.
@@ -17,21 +31,26 @@ public enum Widening: String, Sendable, CaseIterable, Codable {
 
 /// What to convert and how.
 public struct ConversionOptions: Sendable {
+    /// The start used with or without calibration inputs.
+    public func resolvedInitialization(hasCalibration: Bool) -> Initialization {
+        initialization ?? (hasCalibration ? .data : .nkp)
+    }
+
     /// Output widening: a converted layer's `Dout` outputs become `Dout · scale²`.
     public var scale: Int
     /// Layers to convert by name; `nil`: every Dense layer but the last.
     public var layerNames: [String]?
     /// Convert the last Dense layer too (at scale 1, so the model keeps its outputs).
     public var convertLast: Bool
-    /// Default `.random`: on the Fashion-MNIST MLP it beats the nearest-Kronecker start after fine-tuning at every
-    /// scale measured (Docs/results.md, scripts/measure_starts.sh).
-    public var initialization: Initialization
+    /// `nil`: `.data` when calibration inputs are given, else `.nkp` (what wins on the Fashion-MNIST MLP,
+    /// Docs/results.md).
+    public var initialization: Initialization?
     public var widening: Widening
     /// Seeds the random start.
     public var seed: UInt64
 
     public init(
-        scale: Int = 1, layerNames: [String]? = nil, convertLast: Bool = false, initialization: Initialization = .random,
+        scale: Int = 1, layerNames: [String]? = nil, convertLast: Bool = false, initialization: Initialization? = nil,
         widening: Widening = .firstBlock, seed: UInt64 = 0
     ) {
         self.scale = scale

@@ -2,6 +2,8 @@
 public struct ConversionResult: Sendable {
     public var model: Model
     public var layers: [LayerConversion]
+    /// The start used (the options' choice, or the default for the inputs given).
+    public var initialization: Initialization
 }
 
 /// Replaces Dense layers by bilinear projections (DESIGN.md §2) and widens their consumers.
@@ -10,8 +12,13 @@ public enum Converter {
     ///
     /// A layer converted at scale `s` has `Dout·s²` outputs; the next weighted layer (a Dense, or a Dense that is
     /// itself converted) is widened to read them, starting from its old weights as `options.widening` says.
-    /// - Throws: `BilinError` from planning, or when an SVD fails.
-    public static func convert(_ model: Model, options: ConversionOptions) throws -> ConversionResult {
+    /// The data-aware start (`.data`) refits the nearest-Kronecker start on `calibration` inputs, `(n, features)`.
+    /// - Throws: `BilinError` from planning, when an SVD or a least-squares fit fails, or when `.data` has no inputs.
+    public static func convert(_ model: Model, options: ConversionOptions, calibration: Tensor? = nil) throws -> ConversionResult {
+        let initialization = options.resolvedInitialization(hasCalibration: calibration != nil)
+        if initialization == .data, calibration == nil {
+            throw BilinError("the data-aware start needs example inputs: give --data, or choose --init nkp or random")
+        }
         let plan = try ConversionPlan(model: model, options: options)
         var converted = model
         var generator = SeededGenerator(seed: options.seed)
@@ -31,14 +38,27 @@ public enum Converter {
                 var v: Tensor
                 // Reported for every start: how far the trained layer is from the Kronecker form the nkp start
                 // uses (one term, or `scale` terms under diagonal widening).
-                let terms = options.initialization == .nkp && options.widening == .diagonal ? entry.scale : 1
+                let terms = initialization == .nkp && options.widening == .diagonal ? entry.scale : 1
                 let factors = try NearestKronecker(
                     kernel: kernel, input: entry.input, output: entry.output,
-                    components: options.initialization == .nkp ? entry.scale : terms)
+                    components: initialization == .nkp ? entry.scale : terms)
                 let relativeError = factors.relativeError(terms: terms)
-                switch options.initialization {
+                switch initialization {
                 case .nkp:
                     (u, v) = (factors.u, factors.v)
+                case .data:
+                    // Block 0 from the weights (refitted to data later); the other blocks random, as from scratch,
+                    // so the new features are as diverse as a fresh network's.
+                    let widen = incoming?.scale ?? 1
+                    let (inputRows, inputColumns) = (entry.input.rows * widen, entry.input.columns * widen)
+                    u = .glorotUniform(shape: [inputRows, rows], fanIn: inputRows, fanOut: rows, using: &generator)
+                    v = .glorotUniform(shape: [inputColumns, columns], fanIn: inputColumns, fanOut: columns, using: &generator)
+                    let (first, second) = incoming.map { incoming in
+                        (widenRows(factors.u, blockRows: incoming.pair.rows, scale: incoming.scale, widening: .firstBlock),
+                         widenRows(factors.v, blockRows: incoming.pair.columns, scale: incoming.scale, widening: .firstBlock))
+                    } ?? (factors.u, factors.v)
+                    u = u.replacingLeadingColumns(with: first)
+                    v = v.replacingLeadingColumns(with: second)
                 case .random:
                     // Drawn at the widened input size: every row of a network trained from scratch is random.
                     let widen = incoming?.scale ?? 1
@@ -47,12 +67,12 @@ public enum Converter {
                     v = .glorotUniform(shape: [inputColumns, columns], fanIn: inputColumns, fanOut: columns, using: &generator)
                 }
                 var fullBias = Tensor(shape: [rows, columns])
-                if options.initialization == .nkp {
+                if initialization != .random {
                     for i1 in 0..<entry.output.rows {
                         for i2 in 0..<entry.output.columns { fullBias[i1, i2] = bias.scalars[i1 * entry.output.columns + i2] }
                     }
                 }
-                if let incoming, options.initialization == .nkp {
+                if let incoming, initialization == .nkp {
                     u = widenRows(u, blockRows: incoming.pair.rows, scale: incoming.scale, widening: options.widening)
                     v = widenRows(v, blockRows: incoming.pair.columns, scale: incoming.scale, widening: options.widening)
                 }
@@ -69,14 +89,14 @@ public enum Converter {
                 var note = plan.skipped[index].map { "kept: \($0)" }
                 if let incoming, case .dense = layer.kind {
                     var kernel = layer.weights[0]
-                    switch options.initialization {
-                    case .nkp: kernel = widenKernelRows(kernel, pair: incoming.pair, scale: incoming.scale, widening: options.widening)
+                    switch initialization {
+                    case .nkp, .data: kernel = widenKernelRows(kernel, pair: incoming.pair, scale: incoming.scale, widening: options.widening)
                     case .random:
                         let inputs = kernel.shape[0] * incoming.scale * incoming.scale
                         kernel = .glorotUniform(shape: [inputs, kernel.shape[1]], fanIn: inputs, fanOut: kernel.shape[1], using: &generator)
                     }
                     converted.layers[index].weights[0] = kernel
-                    note = "input widened ×\(incoming.scale * incoming.scale) (\(options.initialization == .nkp ? options.widening.rawValue : "random") start)"
+                    note = "input widened ×\(incoming.scale * incoming.scale) (\(startName(initialization, options)) start)"
                 }
                 let before = layer.weights.first.map { $0.rank == 2 ? "\($0.shape[0])→\($0.shape[1])" : "\($0.shape)" } ?? ""
                 let after = converted.layers[index].weights.first.map { $0.rank == 2 ? "\($0.shape[0])→\($0.shape[1])" : "\($0.shape)" } ?? ""
@@ -86,7 +106,17 @@ public enum Converter {
                     parametersAfter: converted.layers[index].parameterCount, relativeError: nil, note: note))
             }
         }
-        return ConversionResult(model: converted, layers: lines)
+        if initialization == .data, let calibration { try DataAwareStart.fit(&converted, original: model, inputs: calibration) }
+        return ConversionResult(model: converted, layers: lines, initialization: initialization)
+    }
+
+    /// How a widened consumer starts, as the report says it.
+    private static func startName(_ initialization: Initialization, _ options: ConversionOptions) -> String {
+        switch initialization {
+        case .nkp: options.widening.rawValue
+        case .data: "data-aware"
+        case .random: "random"
+        }
     }
 
     /// A factor `(rows, columns)` read by a `(rows·scale, …)` input: the rows go to block 0 and the other blocks are

@@ -30,6 +30,7 @@ extension ConversionReport {
         ).render()
         if !history.isEmpty {
             text += "\n"
+            if let initialization { text += "start: \(initialization.rawValue) (\(initialization.summary))\n" }
             text += TableRenderer(
                 header: ["epoch", "loss", "train accuracy", "test accuracy", "seconds"],
                 rows: history.map { record in
@@ -44,7 +45,7 @@ extension ConversionReport {
         return text
     }
 
-    private func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a" }
+    private func percent(_ value: Double?) -> String { ReportFormat.percent(value) }
     private func micro(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "n/a" }
     /// original / converted: how many times smaller (or faster) the conversion is.
     private func ratio(_ before: Double?, _ after: Double?) -> String {

@@ -11,6 +11,8 @@ public struct Trainer {
     /// Trains for `options.epochs` epochs and returns one record per epoch, starting with epoch 0 (before training).
     ///
     /// Deterministic for a given `options.seed`: the shuffles and dropout masks come from one seeded generator.
+    /// Labels are used as `options.labels` allows; with a teacher every example is used, without one only the
+    /// labelled ones (none: nothing is trained).
     /// - Parameters:
     ///   - teacher: the original model, used when `options.distillation` is set.
     ///   - progress: called after every batch.
@@ -24,14 +26,17 @@ public struct Trainer {
         guard options.epochs > 0, data.train.count > 0 else { return records }
 
         let teacherLogits = options.distillation != nil ? teacher.map { $0.logits(forAll: data.train.images) } : nil
+        // Examples whose label may not be used are taught by the teacher alone, and skipped without one.
+        let teacherLabels = teacherLogits?.rowArgmax()
+        var order = teacherLogits != nil ? Array(0..<data.train.count) : (0..<data.train.count).filter(options.labels.allows)
+        guard !order.isEmpty else { return records }
         var generator = SeededGenerator(seed: options.seed)
         var optimizer = options.optimizer.make(learningRate: options.effectiveLearningRate)
         let parameters = network.parameters
         let features = data.train.featureCount
-        let batchSize = min(options.batchSize, data.train.count)
-        let batchesPerEpoch = (data.train.count + batchSize - 1) / batchSize
+        let batchSize = min(options.batchSize, order.count)
+        let batchesPerEpoch = (order.count + batchSize - 1) / batchSize
         let totalSteps = batchesPerEpoch * options.epochs
-        var order = Array(0..<data.train.count)
         let started = Date()
         var stepsDone = 0
 
@@ -44,16 +49,22 @@ public struct Trainer {
             for batch in 0..<batchesPerEpoch {
                 let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, order.count)]
                 let images = gatherRows(data.train.images, indices, features: features)
-                let labels = ArraySlice(indices.map { data.train.labels[$0] })
+                let labelled = indices.map(options.labels.allows)
+                // Unlabelled rows count as right when they agree with the teacher.
+                let labels = ArraySlice(zip(indices, labelled).map { index, labelled in
+                    labelled ? data.train.labels[index] : Int32(teacherLabels?[index] ?? 0)
+                })
                 let (logits, backward) = network.forwardForTraining(images, generator: &generator)
-                var (loss, gradient, batchCorrect) = softmaxCrossEntropy(logits: logits, labels: labels)
+                let distillWeight = teacherLogits != nil ? options.distillation?.weight ?? 0 : 0
+                var (loss, gradient, batchCorrect) = softmaxCrossEntropy(
+                    logits: logits, labels: labels, weights: labelled.map { $0 ? 1 - distillWeight : 0 })
                 if let distillation = options.distillation, let teacherLogits {
                     let targets = gatherRows(teacherLogits, indices, features: teacherLogits.shape[1])
-                    let soft = distillationLoss(studentLogits: logits, teacherLogits: targets, temperature: distillation.temperature)
-                    loss = (1 - distillation.weight) * loss + distillation.weight * soft.loss
-                    for index in gradient.scalars.indices {
-                        gradient.scalars[index] = (1 - distillation.weight) * gradient.scalars[index] + distillation.weight * soft.gradient.scalars[index]
-                    }
+                    let soft = distillationLoss(
+                        studentLogits: logits, teacherLogits: targets, temperature: distillation.temperature,
+                        weights: labelled.map { $0 ? distillWeight : 1 })
+                    loss += soft.loss
+                    for index in gradient.scalars.indices { gradient.scalars[index] += soft.gradient.scalars[index] }
                 }
                 backward(gradient)
                 optimizer.learningRate = options.schedule.rate(base: options.effectiveLearningRate, step: stepsDone, totalSteps: totalSteps)

@@ -12,11 +12,15 @@ public struct TrainingOptions: Sendable {
     public var seed: UInt64
     /// Distillation from the original model, or `nil` for labels only.
     public var distillation: Distillation?
+    /// Which training labels may be used.
+    public var labels: LabelUse
 
     public init(
         epochs: Int = 0, batchSize: Int = 128, optimizer: OptimizerKind = .adam, learningRate: Float? = nil,
-        schedule: LearningRateSchedule = .cosine, seed: UInt64 = 0, distillation: Distillation? = nil
+        schedule: LearningRateSchedule = .cosine, seed: UInt64 = 0, distillation: Distillation? = nil,
+        labels: LabelUse = .all
     ) {
+        self.labels = labels
         self.epochs = epochs
         self.batchSize = batchSize
         self.optimizer = optimizer
@@ -27,6 +31,25 @@ public struct TrainingOptions: Sendable {
     }
 
     public var effectiveLearningRate: Float { learningRate ?? optimizer.defaultLearningRate }
+}
+
+/// Which training labels fine-tuning may use: the case of a user with many inputs and few (or no) labels.
+public enum LabelUse: Sendable, Equatable, Codable {
+    case all
+    /// Only the labels of the first `count` training examples; with distillation the other inputs are still used,
+    /// and the teacher alone teaches on them.
+    case first(Int)
+    /// No labels: every example is taught by the teacher alone (needs distillation).
+    case none
+
+    /// Whether the label of training example `index` may be used.
+    public func allows(_ index: Int) -> Bool {
+        switch self {
+        case .all: true
+        case .first(let count): index < count
+        case .none: false
+        }
+    }
 }
 
 /// The loss mix for distillation: `(1 − weight) · cross-entropy(labels) + weight · T² · KL(teacher_T ‖ student_T)`.

@@ -34,8 +34,10 @@ extension BilinConvertCommand {
         @Flag(help: "Convert the last Dense layer too (at scale 1, so the outputs stay the same).")
         var convertLast = false
 
-        @Option(name: .customLong("init"), help: "How converted layers start: nkp = nearest Kronecker product of the trained weights, random = from scratch.")
-        var initialization: Initialization = ConversionOptions().initialization
+        @Option(name: .customLong("init"), help: ArgumentHelp(
+            "How converted layers start: data = fitted to the original layers' outputs on the --data inputs, nkp = nearest Kronecker product of the trained weights, random = from scratch (default: data with --data, else nkp).",
+            valueName: "data|nkp|random"))
+        var initialization: Initialization?
 
         @Option(help: "How the layer after a widened one starts reading its wider input.")
         var widening: Widening = ConversionOptions().widening

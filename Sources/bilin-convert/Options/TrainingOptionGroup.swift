@@ -23,8 +23,17 @@ struct TrainingOptionGroup: ParsableArguments {
     @Option(name: .customLong("lr-schedule"), help: "Learning-rate schedule over the run.")
     var schedule: LearningRateSchedule = .cosine
 
-    @Flag(help: "Distil from the original model as well as learning from the labels.")
-    var distill = false
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Distil from the original model as well as learning from the labels (default: on with --labelled or --unlabeled, else off)."))
+    var distill: Bool?
+
+    @Option(help: ArgumentHelp(
+        "Use only the first N training labels; the other training inputs are still distilled from the original model.",
+        valueName: "N"))
+    var labelled: Int?
+
+    @Flag(help: "Ignore the labels: the original model alone teaches (distillation on every training input).")
+    var unlabeled = false
 
     @Option(help: "Distillation temperature.")
     var temperature: Float = 2
@@ -38,11 +47,20 @@ struct TrainingOptionGroup: ParsableArguments {
         if let learningRate, !(learningRate > 0) { throw ValidationError("--lr must be positive") }
         guard temperature > 0 else { throw ValidationError("--temperature must be positive") }
         guard (0...1).contains(distillWeight) else { throw ValidationError("--distill-weight must be in [0, 1]") }
+        if let labelled, labelled < 0 { throw ValidationError("--labelled must be 0 or more") }
+        if unlabeled, labelled != nil { throw ValidationError("--unlabeled and --labelled exclude each other") }
+        if unlabeled, distill == false { throw ValidationError("--unlabeled needs distillation: the original model is the only teacher") }
+    }
+
+    var labelUse: LabelUse {
+        if unlabeled { return .none }
+        return labelled.map { .first($0) } ?? .all
     }
 
     func trainingOptions(seed: UInt64) -> TrainingOptions {
         TrainingOptions(
             epochs: epochs, batchSize: batchSize, optimizer: optimizer, learningRate: learningRate, schedule: schedule,
-            seed: seed, distillation: distill ? Distillation(temperature: temperature, weight: distillWeight) : nil)
+            seed: seed, distillation: distill ?? (labelUse != .all) ? Distillation(temperature: temperature, weight: distillWeight) : nil,
+            labels: labelUse)
     }
 }

@@ -1,0 +1,134 @@
+/// The data-aware start (DESIGN.md §2): a converted model refitted, layer by layer, to what the original model
+/// computes on real inputs.
+///
+/// Walking both models from the input, every layer sees the original's activations (the teacher's) and the converted
+/// model's own (the student's, so that each fit makes up for the error of the layers already fitted):
+/// - a converted layer's block (0,0) (`U₀`, `V₀` and its bias) is fitted by alternating least squares so that
+///   `U₀ᵀ X V₀ + B₀` reproduces the original layer's pre-activations; the other blocks keep the nearest-Kronecker start,
+///   adding new features;
+/// - a dense layer that reads a widened input is refitted by ridge regression to its old pre-activations from every
+///   widened feature, so the new features are put to use from the start.
+/// The start needs no labels: inputs alone teach it.
+public enum DataAwareStart {
+    /// Refits `converted` (a nearest-Kronecker conversion of `original`, layer for layer) on `inputs`, `(n, features)`.
+    /// - Parameters:
+    ///   - iterations: alternating least-squares sweeps (each solves for `V₀`, then `U₀`) per converted layer.
+    ///   - ridge: Tikhonov regularisation relative to the mean diagonal of each Gram matrix.
+    /// - Throws: `BilinError` naming a layer the fit cannot run, or when a least-squares solve fails.
+    public static func fit(_ converted: inout Model, original: Model, inputs: Tensor, iterations: Int = 6, ridge: Float = 1e-3) throws {
+        precondition(converted.layers.count == original.layers.count, "a conversion keeps the layer count")
+        var teacher = inputs
+        var student = inputs
+        for index in original.layers.indices {
+            let before = original.layers[index]
+            switch (before.kind, converted.layers[index].kind) {
+            case (.dense(_, let activation, let useBias), .bilinear(let shape, _)):
+                let target = linearOutput(of: before, on: teacher)
+                converted.layers[index].weights = try fitFirstBlock(
+                    converted.layers[index].weights, shape: shape, input: student, target: target, useBias: useBias,
+                    iterations: iterations, ridge: ridge)
+                teacher = activate(target, activation)
+                student = activate(linearOutput(of: converted.layers[index], on: student), activation)
+            case (.dense(_, let activation, let useBias), .dense) where converted.layers[index].weights[0].shape != before.weights[0].shape:
+                let target = linearOutput(of: before, on: teacher)
+                converted.layers[index].weights = try fitDense(input: student, target: target, useBias: useBias, ridge: ridge)
+                teacher = activate(target, activation)
+                student = activate(linearOutput(of: converted.layers[index], on: student), activation)
+            case (.dense(_, let activation, _), _), (.bilinear(_, let activation), _):
+                teacher = activate(linearOutput(of: before, on: teacher), activation)
+                student = activate(linearOutput(of: converted.layers[index], on: student), activation)
+            case (.activation(let activation), _):
+                teacher = activate(teacher, activation)
+                student = activate(student, activation)
+            case (.input, _), (.flatten, _), (.reshape, _), (.dropout, _):
+                continue  // every step sees examples flattened row-major, and dropout is off outside training
+            case (.opaque(let className, _), _):
+                throw BilinError("the data-aware start cannot run layer '\(before.name)' (\(className)); choose --init nkp or random")
+            }
+        }
+    }
+
+    /// `x · kernel + bias` of a dense layer, or `Uᵀ X V + B` of a bilinear one, before its activation.
+    private static func linearOutput(of layer: LayerSpec, on input: Tensor) -> Tensor {
+        switch layer.kind {
+        case .dense(_, _, let useBias):
+            Dense(name: layer.name, kernel: layer.weights[0], bias: useBias ? layer.weights[1] : nil)(input)
+        case .bilinear(let shape, _):
+            BilinearProjection(name: layer.name, shape: shape, u: layer.weights[0], v: layer.weights[1], bias: layer.weights[2])(input)
+        default:
+            preconditionFailure("layer '\(layer.name)' has no linear part")
+        }
+    }
+
+    private static func activate(_ values: Tensor, _ activation: Activation) -> Tensor {
+        activation == .linear ? values : ActivationLayer(name: "fit", activation: activation)(values)
+    }
+
+    /// Ridge regression of `target` on `input`, with an intercept when `useBias`: the weights `[kernel, bias?]`.
+    private static func fitDense(input: Tensor, target: Tensor, useBias: Bool, ridge: Float) throws -> [Tensor] {
+        let (x, xMean) = useBias ? centred(input) : (input, nil)
+        let (z, zMean) = useBias ? centred(target) : (target, nil)
+        let kernel = try x.matmul(x, transposeSelf: true).solvingRidge(x.matmul(z, transposeSelf: true), ridge: ridge)
+        guard let xMean, let zMean else { return [kernel] }
+        return [kernel, interceptOf(zMean, minus: xMean.reshaped([1, xMean.count]).matmul(kernel))]
+    }
+
+    /// Alternating least squares for block (0,0) of a bilinear layer, starting from its current factors.
+    ///
+    /// With examples `X̃ₙ` `(p, q)` and targets `Z̃ₙ` `(a, b)` centred, `V₀` solves `min Σ‖(U₀ᵀX̃ₙ) V₀ − Z̃ₙ‖²` (the
+    /// `U₀ᵀX̃ₙ` stacked as `(n·a, q)` rows) and `U₀` solves `min Σ‖(X̃ₙV₀)ᵀ U₀ − Z̃ₙᵀ‖²` (normal equations
+    /// `Σ AₙAₙᵀ`, `Σ AₙZ̃ₙᵀ` with `Aₙ = X̃ₙV₀`); the bias is then `Z̄ − U₀ᵀ X̄ V₀`.
+    private static func fitFirstBlock(
+        _ weights: [Tensor], shape: BilinearShape, input: Tensor, target: Tensor, useBias: Bool, iterations: Int, ridge: Float
+    ) throws -> [Tensor] {
+        let n = input.shape[0]
+        let (p, q) = (shape.inputRows, shape.inputColumns)
+        let scale = Int(Double(shape.outputCount / target.shape[1]).squareRoot().rounded())
+        let (a, b) = (shape.outputRows / scale, shape.outputColumns / scale)
+        let (x, xMean) = useBias ? centred(input) : (input, nil)
+        let (z, zMean) = useBias ? centred(target) : (target, nil)
+        var u0 = weights[0].leadingColumns(a)
+        var v0 = weights[1].leadingColumns(b)
+        let xByRow = x.swappingLeadingAxes(outer: n, middle: p, inner: q)               // (p, n·q)
+        let zRows = z.reshaped([n * a, b])                                               // Z̃ₙ stacked
+        let zByRow = z.swappingLeadingAxes(outer: n, middle: a, inner: b)               // (a, n·b)
+        for _ in 0..<iterations {
+            let c = u0.matmul(xByRow, transposeSelf: true)                               // (a, n·q)
+                .swappingLeadingAxes(outer: a, middle: n, inner: q).reshaped([n * a, q])
+            v0 = try c.matmul(c, transposeSelf: true).solvingRidge(c.matmul(zRows, transposeSelf: true), ridge: ridge)
+            let products = x.reshaped([n * p, q]).matmul(v0)                              // Aₙ stacked, (n·p, b)
+                .swappingLeadingAxes(outer: n, middle: p, inner: b)                      // (p, n·b)
+            u0 = try products.matmul(products, transposeOther: true)
+                .solvingRidge(products.matmul(zByRow, transposeOther: true), ridge: ridge)
+        }
+        // U₀ and V₀ are defined up to a factor between them; give both the same norm.
+        let balance = Float((v0.frobeniusNorm / max(u0.frobeniusNorm, 1e-30)).squareRoot())
+        u0.scalars = u0.scalars.map { $0 * balance }
+        v0.scalars = v0.scalars.map { $0 / balance }
+
+        var bias = weights[2]
+        if let xMean, let zMean {
+            let meanOutput = u0.matmul(xMean.reshaped([p, q]), transposeSelf: true).matmul(v0)   // U₀ᵀ X̄ V₀
+            let block = interceptOf(zMean, minus: meanOutput.reshaped([1, a * b]))
+            for i1 in 0..<a {
+                for i2 in 0..<b { bias[i1, i2] = block.scalars[i1 * b + i2] }
+            }
+        }
+        return [weights[0].replacingLeadingColumns(with: u0), weights[1].replacingLeadingColumns(with: v0), bias]
+    }
+
+    /// The rows of `matrix` minus their mean, and that mean.
+    private static func centred(_ matrix: Tensor) -> (Tensor, Tensor?) {
+        var mean = matrix.columnSums()
+        mean.scalars = mean.scalars.map { -$0 / Float(max(matrix.shape[0], 1)) }
+        var centred = matrix
+        centred.addRowVector(mean)
+        mean.scalars = mean.scalars.map { -$0 }
+        return (centred, mean)
+    }
+
+    /// `mean − predicted`, as a vector.
+    private static func interceptOf(_ mean: Tensor, minus predicted: Tensor) -> Tensor {
+        Tensor(shape: [mean.count], scalars: zip(mean.scalars, predicted.scalars).map { $0 - $1 })
+    }
+}
