@@ -18,6 +18,9 @@ public struct Model: Sendable, Equatable {
         self.layerAliases = layerAliases
     }
 
+    /// The most values one example may hold: BLAS indexes with 32-bit integers. Importers refuse larger input shapes.
+    public static let maximumInputCount = Int(Int32.max)
+
     /// The input shape without the batch dimension.
     public var inputShape: [Int] {
         if case .input(let shape)? = layers.first?.kind { return shape }
@@ -42,7 +45,8 @@ public struct Model: Sendable, Equatable {
             case .dense(let units, _, _): current = current.map { Array($0.dropLast()) + [units] }
             case .bilinear(let shape, _): current = [shape.outputCount]
             case .activation, .dropout: break
-            case .flatten: current = current.map { [$0.reduce(1, *)] }
+            // A declared shape too large to count (a hostile config) leaves the shape unknown rather than trapping.
+            case .flatten: current = current.flatMap { $0.checkedProduct.map { [$0] } }
             case .reshape(let target): current = target
             case .opaque: current = Model.opaqueOutputShape(layer, input: current)
             }

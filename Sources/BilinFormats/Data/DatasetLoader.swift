@@ -21,7 +21,7 @@ public enum DatasetLoader {
     ///   - classCount: The model's number of outputs, when known: every label must be below it.
     /// - Throws: `BilinError`, a one-line message naming the offending file, for any missing, unreadable or bad input.
     public static func load(path: String, normalization: Normalization? = nil, inputShape: [Int], classCount: Int? = nil) throws -> Dataset {
-        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }), StoredArray.checkedProduct(inputShape) != nil else {
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }), inputShape.checkedProduct != nil else {
             throw BilinError("the model's input shape \(inputShape) is not a fixed image size")
         }
         var isFolder: ObjCBool = false

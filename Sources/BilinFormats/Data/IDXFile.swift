@@ -51,7 +51,7 @@ enum IDXFile {
         let shape = stride(from: 0, to: header.count, by: 4).map { offset in
             header[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) }
         }
-        guard let count = StoredArray.checkedProduct(shape) else {
+        guard let count = shape.checkedProduct else {
             throw BilinError("the IDX header declares \(StoredArray.describe(shape)) values, too many to hold", file: path)
         }
         let bytes = try source.readBytes(count)

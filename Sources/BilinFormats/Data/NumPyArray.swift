@@ -30,7 +30,7 @@ enum NumPyArray {
             throw failure(error.message)
         }
         let shape = StoredArray.describe(header.shape)
-        guard let count = StoredArray.checkedProduct(header.shape),
+        guard let count = header.shape.checkedProduct,
               case (let needed, false) = count.multipliedReportingOverflow(by: header.elementType.size) else {
             throw failure("shape \(shape) is too large")
         }

@@ -10,8 +10,8 @@ extension StoredArray {
             throw error("images must have shape count×… but have shape \(Self.describe(shape))")
         }
         let imageShape = Array(shape.dropFirst())
-        let features = Self.checkedProduct(imageShape) ?? -1
-        let expected = Self.checkedProduct(inputShape) ?? -1
+        let features = imageShape.checkedProduct ?? -1
+        let expected = inputShape.checkedProduct ?? -1
         guard features == expected else {
             let images = imageShape.count == 1 ? "\(features) values" : "\(Self.describe(imageShape)) (\(features) values)"
             let model = inputShape.count == 1 ? "\(expected)" : "\(Self.describe(inputShape)) (\(expected) values)"

@@ -46,18 +46,6 @@ struct StoredArray {
         BilinError(key.map { "\($0): \(message)" } ?? message, file: file)
     }
 
-    /// The product of `dimensions`, or nil if it overflows `Int` or a dimension is negative.
-    static func checkedProduct(_ dimensions: [Int]) -> Int? {
-        var product = 1
-        for dimension in dimensions {
-            guard dimension >= 0 else { return nil }
-            let (next, overflow) = product.multipliedReportingOverflow(by: dimension)
-            guard !overflow else { return nil }
-            product = next
-        }
-        return product
-    }
-
     /// A shape as messages print it: `60000×28×28`.
     static func describe(_ shape: [Int]) -> String {
         shape.isEmpty ? "a scalar" : shape.map(String.init).joined(separator: "×")

@@ -39,7 +39,7 @@ final class HDF5Dataset: HDF5Object {
         var dimensions = [hsize_t](repeating: 0, count: rank)
         try check(H5Sget_simple_extent_dims(space, &dimensions, nil), "H5Sget_simple_extent_dims(\"\(path)\")", file: file)
         let shape = dimensions.map { Int(clamping: $0) }
-        guard let count = StoredArray.checkedProduct(shape),
+        guard let count = shape.checkedProduct,
               case (let declaredBytes, false) = count.multipliedReportingOverflow(by: H5Tget_size(type)) else {
             throw BilinError("dataset \"\(path)\" declares shape \(shape), too many values to address", file: file)
         }

@@ -51,7 +51,7 @@ extension HDF5Object {
             return pointers.map { pointer in pointer.map { String(cString: $0) } ?? "" }
         }
         let size = H5Tget_size(fileType)
-        guard size > 0, let byteCount = StoredArray.checkedProduct([count, size]),
+        guard size > 0, let byteCount = [count, size].checkedProduct,
               byteCount <= fileSize else {
             throw BilinError("attribute \"\(name)\" of \"\(path)\" has a bad string size \(size)", file: file)
         }

@@ -87,6 +87,9 @@ struct KerasModelConfig {
             throw BilinError("input '\(name)' has shape \(batchShape?.text ?? "") with unknown or zero dimensions; "
                              + "this tool needs a fixed input shape")
         }
+        guard let count = shape.compactMap({ $0 }).checkedProduct, count <= Model.maximumInputCount else {
+            throw BilinError("input '\(name)' has shape \(batchShape?.text ?? ""), more than \(Model.maximumInputCount) values per example")
+        }
         return (name, shape.compactMap { $0 })
     }
 

@@ -15,15 +15,21 @@ extension Model {
             case .dense(let units, _, let useBias):
                 expected = [("kernel", [input?.last, units])] + (useBias ? [("bias", [units])] : [])
             case .bilinear(let shape, _):
-                if let input, let count = StoredArray.checkedProduct(input), count != shape.inputCount {
+                if let input, let count = input.checkedProduct, count != shape.inputCount {
                     throw BilinError("layer '\(layer.name)' (\(layer.kind.displayName)) reads \(shape.inputRows)×"
                                      + "\(shape.inputColumns) = \(shape.inputCount) values, but its input has shape \(input)")
                 }
                 expected = [("U", [shape.inputRows, shape.outputRows]), ("V", [shape.inputColumns, shape.outputColumns]),
                             ("bias", [shape.outputRows, shape.outputColumns])]
+            case .reshape(let target):
+                // A -1 in the target is resolved at run time; fixed sizes must hold exactly the input's values.
+                if let input, let count = input.checkedProduct, target.allSatisfy({ $0 > 0 }), target.checkedProduct != count {
+                    throw BilinError("layer '\(layer.name)' (Reshape): target shape \(target) does not hold the \(count) values of its input \(input)")
+                }
+                expected = []
             case .opaque:
                 continue
-            case .input, .activation, .dropout, .flatten, .reshape:
+            case .input, .activation, .dropout, .flatten:
                 expected = []
             }
             try layer.checkWeights(expected)

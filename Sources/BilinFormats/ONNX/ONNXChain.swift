@@ -163,12 +163,12 @@ struct ONNXChain {
             else { return nil }
             var dims = Array(target.dropFirst())
             guard !dims.isEmpty, dims.allSatisfy({ $0 > 0 || $0 == -1 }), dims.filter({ $0 == -1 }).count <= 1 else { return nil }
-            let known = dims.filter { $0 > 0 }.reduce(1, *)
+            guard let known = dims.filter({ $0 > 0 }).checkedProduct else { return nil }
             if let unknown = dims.firstIndex(of: -1) {
                 guard known > 0, count % known == 0 else { return nil }
                 dims[unknown] = count / known
             }
-            return dims.reduce(1, *) == count ? dims : nil
+            return dims.checkedProduct == count ? dims : nil
         }
 
         /// A float initializer feeding `node` as input `position` (a matrix's transpose, if asked).

@@ -53,13 +53,17 @@ struct ONNXGraphIndex {
               let tensor = type.pointee.tensor_type, tensor.pointee.elem_type == ONNXTensorData.floatType,
               let shape = tensor.pointee.shape, shape.pointee.n_dim >= 2
         else { throw BilinError("the graph input '\(name)' is not a float tensor of shape (batch, …)") }
-        return try (1..<shape.pointee.n_dim).map { index in
+        let dimensions = try (1..<shape.pointee.n_dim).map { index in
             let dimension = shape.pointee.dim[index]!.pointee
             guard dimension.value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE, dimension.dim_value > 0 else {
                 throw BilinError("the graph input '\(name)' has a dimension \(index) that is not a fixed size")
             }
             return Int(dimension.dim_value)
         }
+        guard let count = dimensions.checkedProduct, count <= Model.maximumInputCount else {
+            throw BilinError("the graph input '\(name)' has shape \(dimensions), more than \(Model.maximumInputCount) values per example")
+        }
+        return dimensions
     }
 
     /// The one node reading `value`, when exactly one does and `value` is not also a graph output.

@@ -44,7 +44,7 @@ enum ONNXTensorData {
     /// - Throws: `BilinError` for a negative dimension or a product that overflows.
     static func elementCount(_ tensor: UnsafeMutablePointer<Onnx__TensorProto>) throws -> Int {
         let dimensions = dimensions(tensor)
-        guard let count = StoredArray.checkedProduct(dimensions) else {
+        guard let count = dimensions.checkedProduct else {
             throw BilinError("initializer '\(name(tensor))' has an impossible shape \(dimensions)")
         }
         return count
