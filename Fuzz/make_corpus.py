@@ -8,6 +8,7 @@ Run from the repository root with the test venv (the files are committed; rerun 
 Seeds are small so that the fuzzers run fast: a 4 -> 3 -> 2 Keras MLP (.h5 Keras 3 and Keras 2 layouts, .keras),
 the same Keras files re-encoded for
 fuzz-keras-h5-structure, ONNX Gemm/MatMul chains of the same size plus the small ONNX fixtures, 3 images of 2x2 for the datasets.
+Also writes the two hand-made ONNX regression inputs in fixtures/fuzz/ (the .h5 ones there are fuzzer outputs).
 """
 import gzip
 import io
@@ -163,6 +164,14 @@ def make_onnx():
         shutil.copy(os.path.join(FIXTURES, name), out)
 
 
+def make_regressions():
+    """fixtures/fuzz/onnx_{matmul,gemm}_no_output.onnx: the shape of the crash fuzz-onnx found (a node that writes no value)."""
+    w = RNG.standard_normal((4, 2)).astype(np.float32)
+    for op in ["MatMul", "Gemm"]:
+        model = onnx_model([helper.make_node(op, ["x", "w"], [], name="fc")], {"w": w}, ["N", 4], ["N", 2])
+        write(os.path.join(FIXTURES, "fuzz"), f"onnx_{op.lower()}_no_output.onnx", model)
+
+
 def idx_bytes(array):
     header = bytes([0, 0, 8, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
     return header + array.astype(np.uint8).tobytes()
@@ -201,3 +210,4 @@ if __name__ == "__main__":
     make_keras()
     make_onnx()
     make_datasets()
+    make_regressions()

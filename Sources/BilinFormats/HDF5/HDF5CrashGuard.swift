@@ -49,11 +49,18 @@ enum HDF5CrashGuard {
         var timeout = action { _ in HDF5CrashGuard.exit(with: HDF5CrashGuard.timeoutLine) }
         var previousTimeoutAction = sigaction()
         sigaction(SIGALRM, &timeout, &previousTimeoutAction)
+        // A parent may have blocked these signals (Foundation's Process passes its mask on to the child it spawns).
+        var guarded = sigset_t()
+        sigemptyset(&guarded)
+        for signal in crashSignals + [SIGALRM] { sigaddset(&guarded, signal) }
+        var previousMask = sigset_t()
+        pthread_sigmask(SIG_UNBLOCK, &guarded, &previousMask)
         var timer = itimerval(it_interval: timeval(), it_value: timeval(tv_sec: seconds, tv_usec: 0))
         var previousTimer = itimerval()
         setitimer(realTimer, &timer, &previousTimer)
         defer {
             setitimer(realTimer, &previousTimer, nil)
+            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
             sigaction(SIGALRM, &previousTimeoutAction, nil)
             for (index, signal) in crashSignals.enumerated() { sigaction(signal, &previousCrashActions[index], nil) }
             sigaltstack(&previousStack, nil)
