@@ -55,6 +55,8 @@ public enum BilinearConversion {
             return try DatasetLoader.load(path: dataPath, normalization: request.normalization, inputShape: model.inputShape,
                                           classCount: classCount(model))
         }
+        // Fine-tuning and the data-aware start both run the original: say first if it cannot run.
+        let original = try data.map { _ in try runnable(model, file: request.input) }
         events.stage("factorising")
         let result: ConversionResult
         do {
@@ -72,8 +74,7 @@ public enum BilinearConversion {
         var stage = ConvertedStage(
             converted: result.model, layers: result.layers, initialization: result.initialization,
             original: ModelSummary(path: request.input, params: model.parameterCount, bytes: 0), history: [])
-        if let data {
-            let original = try runnable(model, file: request.input)
+        if let data, let original {
             stage.original.accuracy = original.accuracy(on: data.test)
             stage.original.microsecondsPerSample = InferenceTiming.microsecondsPerSample(original, images: data.test.images)
             let network = try runnable(stage.converted, file: request.input)

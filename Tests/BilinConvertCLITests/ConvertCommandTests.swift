@@ -81,6 +81,6 @@ struct ConvertCommandTests {
         let help = try ToolRun.run(["convert", "--help"])
         #expect(help.status == 0)
         #expect(help.standardOutput.contains("Example:"))
-        #expect(help.standardOutput.contains("--init <init>"))
+        #expect(help.standardOutput.contains("--init <data|nkp|random>"))
     }
 }
