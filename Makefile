@@ -5,7 +5,7 @@ FASHION_MNIST := /usr/share/datasets/fashion-mnist
 VENV := .venv
 BIN := .build/release/bilin-convert
 
-.PHONY: setup system-packages python build demo test bench clean
+.PHONY: setup system-packages python build demo test fuzz bench clean
 
 setup: system-packages python
 
@@ -32,6 +32,10 @@ demo: build
 
 test: setup
 	BILIN_PYTHON=$(CURDIR)/$(VENV)/bin/python swift test
+
+# The libFuzzer harnesses of Fuzz/, 60 s each (longer runs: scripts/fuzz.sh --time/--runs); see Docs/robustness.md.
+fuzz: system-packages
+	scripts/fuzz.sh
 
 # Speed against the peers (JAX, numpy/scipy) in one run; see Docs/benchmarks.md.
 bench: setup

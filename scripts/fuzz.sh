@@ -105,6 +105,7 @@ for harness in "${harnesses[@]}"; do
     fi
     echo "fuzz-$harness: $status, ${runs:-?} executions in $((SECONDS - start)) s$note (log $work.log)"
 done
+echo "fuzz: $((${#harnesses[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then
     echo "fuzzing found problems in: ${failed[*]} (inputs in out/fuzz/<harness>/)" >&2
     exit 1

@@ -16,7 +16,7 @@ public enum DatasetArrays {
 
     private static func convert(_ array: StoredArray) throws {
         let inputShape = Array(array.shape.dropFirst())
-        if !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }), StoredArray.checkedProduct(inputShape) != nil {
+        if !inputShape.isEmpty, inputShape.allSatisfy({ $0 > 0 }), inputShape.checkedProduct != nil {
             _ = try? array.images(inputShape: inputShape, normalization: Normalization(mean: 0.5, standardDeviation: 0.25))
         }
         _ = try array.labels()
