@@ -13,4 +13,9 @@ struct BilinConvertCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [Convert.self, Sweep.self, Report.self, Inspect.self],
         defaultSubcommand: Convert.self)
+
+    static func main() {
+        SignalWatcher.install()
+        main(nil)
+    }
 }

@@ -7,10 +7,13 @@ public struct ToolRun: Sendable {
     public var standardError: String
 
     /// Runs `bilin-convert` (built beside the test binary) with `arguments` in `directory`.
-    public static func run(_ arguments: [String], in directory: URL? = nil) throws -> ToolRun {
+    ///
+    /// - Parameter wrapper: A command that runs the tool, given as its arguments (`prlimit`, `setpriv`), if any.
+    public static func run(_ arguments: [String], in directory: URL? = nil, through wrapper: [String] = []) throws -> ToolRun {
         let process = Process()
-        process.executableURL = toolURL
-        process.arguments = arguments
+        let command = wrapper + [toolURL.path] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         if let directory { process.currentDirectoryURL = directory }
         let output = Pipe()
         let error = Pipe()

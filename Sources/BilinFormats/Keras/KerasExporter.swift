@@ -29,27 +29,27 @@ public enum KerasExporter {
     public static func writeH5(_ model: Model, to path: String) throws {
         let sequential = try spell(model, path: path)
         let backend = model.metadata["backend"] ?? "tensorflow"
-        try AtomicFileWriter.write(to: path) { temporaryPath in
-            let file = try HDF5File.create(path: temporaryPath)
-            let root = try file.rootGroup()
-            try root.writeAttribute("backend", string: backend)
-            try root.writeAttribute("keras_version", string: kerasVersion)
-            try root.writeAttribute("model_config", string: String(sequential.config(forArchive: false).text))
-            let weightsGroup = try root.makeGroup("model_weights")
-            try weightsGroup.writeAttribute("layer_names", strings: sequential.layers.map(\.name))
-            try weightsGroup.writeAttribute("backend", string: backend)
-            try weightsGroup.writeAttribute("keras_version", string: kerasVersion)
-            for layer in sequential.layers {
-                let group = try weightsGroup.makeGroup(layer.name)
-                let weightNames = layer.weights.map { "\(sequential.name)/\(layer.name)/\($0.name)" }
-                try group.writeAttribute("weight_names", strings: weightNames)
-                for (weightName, weight) in zip(weightNames, layer.weights) {
-                    try group.write(weight.value, to: weightName)
-                }
+        // Built in memory, so that libhdf5 never writes to the disk: a failed write there can leave a file HDF5
+        // neither finishes nor closes (a crash at exit with libhdf5 1.10). `AtomicFileWriter` writes the bytes.
+        let file = try HDF5File.createInMemory(path: path)
+        let root = try file.rootGroup()
+        try root.writeAttribute("backend", string: backend)
+        try root.writeAttribute("keras_version", string: kerasVersion)
+        try root.writeAttribute("model_config", string: String(sequential.config(forArchive: false).text))
+        let weightsGroup = try root.makeGroup("model_weights")
+        try weightsGroup.writeAttribute("layer_names", strings: sequential.layers.map(\.name))
+        try weightsGroup.writeAttribute("backend", string: backend)
+        try weightsGroup.writeAttribute("keras_version", string: kerasVersion)
+        for layer in sequential.layers {
+            let group = try weightsGroup.makeGroup(layer.name)
+            let weightNames = layer.weights.map { "\(sequential.name)/\(layer.name)/\($0.name)" }
+            try group.writeAttribute("weight_names", strings: weightNames)
+            for (weightName, weight) in zip(weightNames, layer.weights) {
+                try group.write(weight.value, to: weightName)
             }
-            try weightsGroup.makeGroup("top_level_model_weights").writeAttribute("weight_names", strings: [])
-            try file.flush()
         }
+        try weightsGroup.makeGroup("top_level_model_weights").writeAttribute("weight_names", strings: [])
+        try AtomicFileWriter.write(file.image(), to: path)
     }
 
     /// Writes `model` as a Keras 3 `.keras` zip archive at `path` (entries stored uncompressed, as Keras does).
@@ -64,20 +64,22 @@ public enum KerasExporter {
         let metadata = JSONValue.object([("keras_version", .string(kerasVersion)),
                                          ("date_saved", .string(dateFormatter.string(from: Date())))])
         let weights = try archiveWeights(sequential, path: path)
-        try AtomicFileWriter.write(to: path) { temporaryPath in
-            do {
-                let archive = try Archive(url: URL(fileURLWithPath: temporaryPath), accessMode: .create)
-                for (entryPath, bytes) in [(KerasArchiveLayout.metadataEntry, Array(metadata.text.utf8)),
-                                           (KerasArchiveLayout.configEntry, Array(config.text.utf8)),
-                                           (KerasArchiveLayout.weightsEntry, weights)] {
-                    try archive.addEntry(with: entryPath, type: .file, uncompressedSize: Int64(bytes.count)) { position, size in
-                        Data(bytes[Int(position)..<(Int(position) + size)])
-                    }
+        let archive: Archive
+        do {
+            // In memory: ZIPFoundation writes files through `FILE*` and does not check the final flush.
+            archive = try Archive(accessMode: .create)
+            for (entryPath, bytes) in [(KerasArchiveLayout.metadataEntry, Array(metadata.text.utf8)),
+                                       (KerasArchiveLayout.configEntry, Array(config.text.utf8)),
+                                       (KerasArchiveLayout.weightsEntry, weights)] {
+                try archive.addEntry(with: entryPath, type: .file, uncompressedSize: Int64(bytes.count)) { position, size in
+                    Data(bytes[Int(position)..<(Int(position) + size)])
                 }
-            } catch {
-                throw BilinError("cannot write the zip archive (\(error))", file: path)
             }
+        } catch {
+            throw BilinError("cannot build the zip archive (\(error))", file: path)
         }
+        guard let bytes = archive.data else { throw BilinError("cannot build the zip archive", file: path) }
+        try AtomicFileWriter.write(Array(bytes), to: path)
     }
 
     // MARK: - Parts

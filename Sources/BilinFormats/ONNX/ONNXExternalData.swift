@@ -89,16 +89,12 @@ enum ONNXExternalData {
         return file.hasPrefix(root.hasSuffix("/") ? root : root + "/") ? file : nil
     }
 
-    /// Writes the `raw_data` of every tensor of `tensors` with at least `sizeThreshold` bytes to the file at
-    /// `path`, one after another, and points the tensors there (`location` = `location`).
+    /// Writes the `raw_data` of every tensor of `tensors` with at least `sizeThreshold` bytes to `file`, one after
+    /// another, and points the tensors there (`location` = `location`).
     ///
     /// - Returns: a function that puts the bytes back into the tensors, for after packing.
-    /// - Throws: `BilinError` naming `path` when the file cannot be written.
-    static func store(_ tensors: [UnsafeMutablePointer<Onnx__TensorProto>], to path: String, location: String) throws -> () -> Void {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw BilinError("cannot write the external data file", file: path)
-        }
-        defer { try? handle.close() }
+    /// - Throws: `file`'s `BilinError` when it cannot be written; the tensors are then as they were.
+    static func store(_ tensors: [UnsafeMutablePointer<Onnx__TensorProto>], to file: OutputFile, location: String) throws -> () -> Void {
         var moved: [(UnsafeMutablePointer<Onnx__TensorProto>, ProtobufCBinaryData)] = []
         let restore = {
             for (tensor, data) in moved {
@@ -113,7 +109,7 @@ enum ONNXExternalData {
         do {
             for tensor in tensors where tensor.pointee.raw_data.len >= sizeThreshold {
                 let data = tensor.pointee.raw_data
-                try handle.write(contentsOf: UnsafeRawBufferPointer(start: data.data, count: data.len))
+                try file.write(UnsafeRawBufferPointer(start: data.data, count: data.len))
                 moved.append((tensor, data))
                 tensor.pointee.raw_data = ProtobufCBinaryData(len: 0, data: nil)
                 tensor.pointee.has_raw_data = 0
@@ -125,10 +121,9 @@ enum ONNXExternalData {
                 }
                 offset += data.len
             }
-            try handle.synchronize()
         } catch {
             restore()
-            throw BilinError("cannot write the external data file (\(error.localizedDescription))", file: path)
+            throw error
         }
         return restore
     }

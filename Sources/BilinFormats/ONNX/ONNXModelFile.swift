@@ -112,8 +112,8 @@ final class ONNXModelFile {
         if externalData || onnx__model_proto__get_packed_size(model) > Int(Int32.max) {
             let location = URL(fileURLWithPath: path).lastPathComponent + ".data"
             let sidePath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(location).path
-            try AtomicFileWriter.write(to: sidePath) { temporaryPath in
-                restore = try ONNXExternalData.store(initializers, to: temporaryPath, location: location)
+            try AtomicFileWriter.write(to: sidePath) { file in
+                restore = try ONNXExternalData.store(initializers, to: file, location: location)
             }
         }
         let size = onnx__model_proto__get_packed_size(model)

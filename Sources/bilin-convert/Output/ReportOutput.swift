@@ -13,7 +13,6 @@ enum ReportOutput {
     static func writeJSON(_ value: some Encodable, to path: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let data = try encoder.encode(value)
-        try AtomicFileWriter.write(to: path) { temporary in try data.write(to: URL(fileURLWithPath: temporary)) }
+        try AtomicFileWriter.write(Array(encoder.encode(value)), to: path)
     }
 }
