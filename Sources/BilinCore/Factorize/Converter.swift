@@ -43,16 +43,20 @@ public enum Converter {
                     kernel: kernel, input: entry.input, output: entry.output,
                     components: initialization == .nkp ? entry.scale : terms)
                 let relativeError = factors.relativeError(terms: terms)
+                // Drawn at the widened input size: every row of a network trained from scratch is random.
+                func randomFactors() -> (Tensor, Tensor) {
+                    let widen = incoming?.scale ?? 1
+                    let (inputRows, inputColumns) = (entry.input.rows * widen, entry.input.columns * widen)
+                    return (.glorotUniform(shape: [inputRows, rows], fanIn: inputRows, fanOut: rows, using: &generator),
+                            .glorotUniform(shape: [inputColumns, columns], fanIn: inputColumns, fanOut: columns, using: &generator))
+                }
                 switch initialization {
                 case .nkp:
                     (u, v) = (factors.u, factors.v)
                 case .data:
                     // Block 0 from the weights (refitted to data later); the other blocks random, as from scratch,
                     // so the new features are as diverse as a fresh network's.
-                    let widen = incoming?.scale ?? 1
-                    let (inputRows, inputColumns) = (entry.input.rows * widen, entry.input.columns * widen)
-                    u = .glorotUniform(shape: [inputRows, rows], fanIn: inputRows, fanOut: rows, using: &generator)
-                    v = .glorotUniform(shape: [inputColumns, columns], fanIn: inputColumns, fanOut: columns, using: &generator)
+                    (u, v) = randomFactors()
                     let (first, second) = incoming.map { incoming in
                         (widenRows(factors.u, blockRows: incoming.pair.rows, scale: incoming.scale, widening: .firstBlock),
                          widenRows(factors.v, blockRows: incoming.pair.columns, scale: incoming.scale, widening: .firstBlock))
@@ -60,11 +64,7 @@ public enum Converter {
                     u = u.replacingLeadingColumns(with: first)
                     v = v.replacingLeadingColumns(with: second)
                 case .random:
-                    // Drawn at the widened input size: every row of a network trained from scratch is random.
-                    let widen = incoming?.scale ?? 1
-                    let (inputRows, inputColumns) = (entry.input.rows * widen, entry.input.columns * widen)
-                    u = .glorotUniform(shape: [inputRows, rows], fanIn: inputRows, fanOut: rows, using: &generator)
-                    v = .glorotUniform(shape: [inputColumns, columns], fanIn: inputColumns, fanOut: columns, using: &generator)
+                    (u, v) = randomFactors()
                 }
                 var fullBias = Tensor(shape: [rows, columns])
                 if initialization != .random {
