@@ -57,6 +57,32 @@ struct OutputFailureTests {
         try setup.expectFailure(run, reason: "Permission denied", files: ["out.\(format)"], in: locked)
     }
 
+    @Test("an ONNX model with external data keeps both earlier files when either write fails")
+    func externalDataPair() throws {
+        let folder = try TemporaryFolder()
+        let model = try folder.copyFixture("tiny_mlp_external.onnx")
+        _ = try folder.copyFixture("tiny_mlp_external.onnx.data")
+        let output = folder.file("out.onnx")
+        #expect(try ToolRun.run([model, "-o", output, "--quiet"]).status == 0)
+        let earlier = try [output, output + ".data"].map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let before = try folder.contents()
+        // The side file is the larger one, so the limit stops its write.
+        let limited = try ToolRun.run([model, "--scale", "3", "-o", output, "--quiet"], fileSizeLimit: 4096)
+        #expect(limited.status == 1)
+        #expect(limited.standardError == "Error: \(output).data: cannot write: File too large\n")
+        #expect(try folder.contents() == before)
+        #expect(try [output, output + ".data"].map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == earlier)
+
+        // A folder in the model's place makes the model's rename fail after the side file is written.
+        try FileManager.default.removeItem(atPath: output)
+        try FileManager.default.createDirectory(atPath: folder.file("out.onnx/kept"), withIntermediateDirectories: true)
+        let blocked = try ToolRun.run([model, "--scale", "3", "-o", output, "--quiet"])
+        #expect(blocked.status == 1)
+        #expect(blocked.standardError == "Error: \(output): cannot write: Is a directory\n")
+        #expect(try folder.contents() == before)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output + ".data")) == earlier[1])
+    }
+
     @Test("a checkpoint that cannot be written stops the run and keeps the earlier checkpoint")
     func checkpointFullDisk() throws {
         let folder = try TemporaryFolder()

@@ -102,20 +102,28 @@ final class ONNXModelFile {
     }
 
     /// Writes the model to `path` atomically. With `externalData`, initializers of `ONNXExternalData.sizeThreshold`
-    /// bytes or more go to `<file name>.data` beside it (also written atomically, first); so do they whenever the
-    /// protobuf would exceed 2 GB.
+    /// bytes or more go to `<file name>.data` beside it (also written atomically); so do they whenever the protobuf
+    /// would exceed 2 GB. The model is written and renamed while the side file is still temporary, so that a failure
+    /// of either write leaves both earlier files; only a failing flush or rename of the side file, the last step,
+    /// can leave the new model beside the old side file.
     ///
-    /// - Throws: `BilinError` naming `path`.
+    /// - Throws: `BilinError` naming `path` (or the side file).
     func write(to path: String, externalData: Bool) throws {
+        guard externalData || onnx__model_proto__get_packed_size(model) > Int(Int32.max) else {
+            return try AtomicFileWriter.write(packed(path), to: path)
+        }
         var restore: (() -> Void)? = nil
         defer { restore?() }
-        if externalData || onnx__model_proto__get_packed_size(model) > Int(Int32.max) {
-            let location = URL(fileURLWithPath: path).lastPathComponent + ".data"
-            let sidePath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(location).path
-            try AtomicFileWriter.write(to: sidePath) { file in
-                restore = try ONNXExternalData.store(initializers, to: file, location: location)
-            }
+        let location = URL(fileURLWithPath: path).lastPathComponent + ".data"
+        let sidePath = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(location).path
+        try AtomicFileWriter.write(to: sidePath) { file in
+            restore = try ONNXExternalData.store(initializers, to: file, location: location)
+            try AtomicFileWriter.write(packed(path), to: path)
         }
+    }
+
+    /// The model as protobuf bytes.
+    private func packed(_ path: String) throws -> [UInt8] {
         let size = onnx__model_proto__get_packed_size(model)
         guard size <= Int(Int32.max) else {
             throw BilinError("the model's graph alone is over 2 GB, more than a protobuf can hold", file: path)
@@ -123,6 +131,6 @@ final class ONNXModelFile {
         var bytes = [UInt8](repeating: 0, count: size)
         let packed = bytes.withUnsafeMutableBufferPointer { onnx__model_proto__pack(model, $0.baseAddress) }
         precondition(packed == size, "protobuf-c packed \(packed) of \(size) bytes")
-        try AtomicFileWriter.write(bytes, to: path)
+        return bytes
     }
 }
