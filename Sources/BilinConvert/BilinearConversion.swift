@@ -48,6 +48,7 @@ public enum BilinearConversion {
     /// before the export, which may map the source file again (ONNX): the peak stays near two copies of the weights.
     private static func convertAndFineTune(_ request: ConvertRequest, events: ConversionEvents) throws -> ConvertedStage {
         events.stage("importing \(request.input)")
+        let checkpoints = try TrainingCheckpoints(request)
         let model = try ModelIO.load(path: request.input)
         try checkFinite(model, request: request, events: events)
         let data = try request.data.map { dataPath in
@@ -79,8 +80,10 @@ public enum BilinearConversion {
             stage.original.microsecondsPerSample = InferenceTiming.microsecondsPerSample(original, images: data.test.images)
             let network = try runnable(stage.converted, file: request.input)
             events.stage(request.training.epochs > 0 ? "fine-tuning" : "evaluating")
-            stage.history = Trainer(options: request.training).fineTune(
-                network, on: data, teacher: original, progress: events.progress, epochEnded: events.epochEnded)
+            stage.history = try Trainer(options: request.training).fineTune(
+                network, on: data, teacher: original,
+                resumingFrom: checkpoints.resumeState(data: data, network: network, options: request.training, events: events),
+                progress: events.progress, epochEnded: events.epochEnded, epochSaved: { try checkpoints.save($0, events: events) })
             network.write(into: &stage.converted)
             stage.convertedTiming = InferenceTiming.microsecondsPerSample(network, images: data.test.images)
         }
@@ -150,7 +153,7 @@ public enum BilinearConversion {
     }
 
     /// Whether two paths name the same file (after resolving `.`, `..` and symbolic links).
-    private static func sameFile(_ a: String, _ b: String) -> Bool {
+    static func sameFile(_ a: String, _ b: String) -> Bool {
         URL(fileURLWithPath: a).resolvingSymlinksInPath().standardizedFileURL.path
             == URL(fileURLWithPath: b).resolvingSymlinksInPath().standardizedFileURL.path
     }

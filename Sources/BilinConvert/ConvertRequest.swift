@@ -11,6 +11,10 @@ public struct ConvertRequest: Sendable {
     /// A dataset folder or file (`DatasetLoader`); without one the model is converted but not fine-tuned or scored.
     public var data: String?
     public var normalization: Normalization?
+    /// Save the fine-tuning state here after every epoch, for `resume` (`CheckpointFile`).
+    public var checkpoint: String?
+    /// Continue the fine-tuning saved in this checkpoint, which must come from the same model, data and options.
+    public var resume: String?
     /// Convert weights holding NaN or infinite values, with a warning for each, instead of refusing the model.
     public var allowNonfinite = false
 

@@ -17,10 +17,23 @@ public struct Adam: Optimizer {
             first = [Float](repeating: 0, count: count)
             second = [Float](repeating: 0, count: count)
         }
+        init(first: [Float], second: [Float]) {
+            self.first = first
+            self.second = second
+        }
     }
 
     public init(learningRate: Float = 1e-3) {
         self.learningRate = learningRate
+    }
+
+    /// The step count and, per parameter, `[first moment, second moment]`.
+    public var state: OptimizerState {
+        get { OptimizerState(steps: stepCount, buffers: moments.mapValues { [$0.first, $0.second] }) }
+        set {
+            stepCount = newValue.steps
+            moments = newValue.buffers.mapValues { MomentBuffers(first: $0[0], second: $0[1]) }
+        }
     }
 
     public mutating func step(_ parameters: [Parameter]) {

@@ -2,6 +2,20 @@
 public protocol Optimizer {
     var learningRate: Float { get set }
     mutating func step(_ parameters: [Parameter])
+    /// Everything carried from one step to the next, read and replaced to continue a run exactly.
+    var state: OptimizerState { get set }
+}
+
+/// An optimizer's state between steps: its step count and, per parameter key, its buffers (Adam: the first and
+/// second moments; SGD: the velocity), each as long as the parameter.
+public struct OptimizerState: Sendable, Equatable {
+    public var steps: Int
+    public var buffers: [String: [[Float]]]
+
+    public init(steps: Int, buffers: [String: [[Float]]]) {
+        self.steps = steps
+        self.buffers = buffers
+    }
 }
 
 /// The optimizers the command line offers.
@@ -13,6 +27,14 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
         switch self {
         case .adam: Adam(learningRate: learningRate)
         case .sgd: SGD(learningRate: learningRate)
+        }
+    }
+
+    /// How many buffers of `OptimizerState` it keeps per parameter.
+    public var buffersPerParameter: Int {
+        switch self {
+        case .adam: 2
+        case .sgd: 1
         }
     }
 

@@ -8,11 +8,18 @@ public struct SGD: Optimizer {
     private final class Velocity {
         var values: [Float]
         init(count: Int) { values = [Float](repeating: 0, count: count) }
+        init(values: [Float]) { self.values = values }
     }
 
     public init(learningRate: Float = 0.05, momentum: Float = 0.9) {
         self.learningRate = learningRate
         self.momentum = momentum
+    }
+
+    /// Per parameter, `[velocity]`; SGD counts no steps.
+    public var state: OptimizerState {
+        get { OptimizerState(steps: 0, buffers: velocities.mapValues { [$0.values] }) }
+        set { velocities = newValue.buffers.mapValues { Velocity(values: $0[0]) } }
     }
 
     public mutating func step(_ parameters: [Parameter]) {

@@ -1,8 +1,11 @@
 /// A small deterministic random generator (SplitMix64), so that a `--seed` gives the same run everywhere.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    /// Everything the generator is; saved and restored with `init(state:)` to continue a run exactly.
+    public private(set) var state: UInt64
 
     public init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+
+    public init(state: UInt64) { self.state = state }
 
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

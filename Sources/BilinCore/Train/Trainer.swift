@@ -21,8 +21,23 @@ public struct Trainer {
         _ network: Network, on data: Dataset, teacher: Network? = nil,
         progress: (TrainingProgress) -> Void = { _ in }, epochEnded: (EpochRecord) -> Void = { _ in }
     ) -> [EpochRecord] {
-        var records = [EpochRecord(epoch: 0, loss: nil, trainAccuracy: nil, testAccuracy: network.accuracy(on: data.test), seconds: 0)]
-        epochEnded(records[0])
+        fineTune(network, on: data, teacher: teacher, resumingFrom: nil, progress: progress, epochEnded: epochEnded, epochSaved: { _ in })
+    }
+
+    /// `fineTune(_:on:teacher:progress:epochEnded:)`, saving the state after every epoch and able to continue
+    /// from a saved state: the run then ends with bit for bit the weights of the run never stopped.
+    /// - Parameters:
+    ///   - saved: a state `epochSaved` gave, checked with `TrainingState.mismatch`: the run goes on from there, and
+    ///     `epochEnded` is not called for the epochs it records.
+    ///   - epochSaved: called after each epoch with the state to continue from; an error it throws ends the run.
+    public func fineTune(
+        _ network: Network, on data: Dataset, teacher: Network? = nil, resumingFrom saved: TrainingState?,
+        progress: (TrainingProgress) -> Void = { _ in }, epochEnded: (EpochRecord) -> Void = { _ in },
+        epochSaved: (TrainingState) throws -> Void
+    ) rethrows -> [EpochRecord] {
+        var records = saved?.records
+            ?? [EpochRecord(epoch: 0, loss: nil, trainAccuracy: nil, testAccuracy: network.accuracy(on: data.test), seconds: 0)]
+        if saved == nil { epochEnded(records[0]) }
         guard options.epochs > 0, data.train.count > 0 else { return records }
 
         let teacherLogits = options.distillation != nil ? teacher.map { $0.logits(forAll: data.train.images) } : nil
@@ -39,8 +54,14 @@ public struct Trainer {
         let totalSteps = batchesPerEpoch * options.epochs
         let started = Date()
         var stepsDone = 0
+        if let saved {
+            saved.restore(parameters)
+            optimizer.state = saved.optimizer
+            (generator, order, stepsDone) = (saved.generator, saved.order, saved.steps)
+        }
+        let firstStep = stepsDone
 
-        for epoch in 1...options.epochs {
+        for epoch in stride(from: records.count, through: options.epochs, by: 1) {
             order.shuffle(using: &generator)
             let epochStarted = Date()
             var lossSum = 0.0
@@ -75,7 +96,7 @@ public struct Trainer {
                 correct += batchCorrect
                 seen += indices.count
                 let elapsed = Date().timeIntervalSince(started)
-                let rate = Double(stepsDone * batchSize) / max(elapsed, 1e-9)
+                let rate = Double((stepsDone - firstStep) * batchSize) / max(elapsed, 1e-9)
                 progress(TrainingProgress(
                     epoch: epoch, epochs: options.epochs, batch: batch + 1, batches: batchesPerEpoch,
                     loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen), samplesPerSecond: rate,
@@ -86,6 +107,8 @@ public struct Trainer {
                 testAccuracy: network.accuracy(on: data.test), seconds: Date().timeIntervalSince(epochStarted))
             records.append(record)
             epochEnded(record)
+            try epochSaved(TrainingState(
+                records: records, parameters: parameters, optimizer: optimizer, generator: generator, order: order, steps: stepsDone))
         }
         return records
     }

@@ -24,6 +24,7 @@ extension BilinConvertCommand {
 
         @OptionGroup var data: DataOptions
         @OptionGroup var training: TrainingOptionGroup
+        @OptionGroup var checkpointing: CheckpointOptions
 
         @Option(help: "Seed for the random start, shuffling and dropout.")
         var seed: UInt64 = 0
@@ -65,6 +66,7 @@ extension BilinConvertCommand {
                     convertLast: convertLast, initialization: initialization, widening: widening, seed: seed),
                 training: training.trainingOptions(seed: seed), data: data.data, normalization: try data.normalization())
             request.allowNonfinite = allowNonfinite
+            checkpointing.apply(to: &request)
             var events = ConversionEvents(progress: printer.batch, epochEnded: printer.epoch, stage: printer.stage)
             events.warning = printer.warning
             let report = try BilinearConversion.run(request, events: events)
