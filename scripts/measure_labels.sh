@@ -5,11 +5,12 @@
 # default conversion with no labels (--unlabeled, 5 epochs). One JSON report per run in OUT; then a markdown table
 # of mean ± standard deviation over the seeds (scripts/labels_table.py).
 #   usage: scripts/measure_labels.sh [OUT] [SEEDS...]        (default: out/labels 0 1 2)
+#   DATASETS="fmnist" or "mnist" runs one dataset (two shells can share the work); BIN picks the tool binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-out/labels}; shift $(( $# > 0 ? 1 : 0 ))
 seeds=${*:-"0 1 2"}
-bin=.build/release/bilin-convert
+bin=${BIN:-.build/release/bilin-convert}
 [ -x "$bin" ] || swift build -c release >&2
 [ -x .venv/bin/python ] || make python >&2
 .venv/bin/python scripts/get_mnist.py out/mnist >&2
@@ -20,7 +21,7 @@ run() {  # run NAME MODEL DATA ARGS...
   "$bin" "$model" --scale 2 --data "$data" --quiet -o "$out/$name.h5" --json "$out/$name.json" "$@" > /dev/null
   rm -f "$out/$name.h5"
 }
-for dataset in fmnist mnist; do
+for dataset in ${DATASETS:-fmnist mnist}; do
   case $dataset in
     fmnist) model=fixtures/fmnist_mlp.h5; data=/usr/share/datasets/fashion-mnist ;;
     mnist) model=fixtures/mnist_mlp.h5; data=out/mnist ;;
