@@ -12,8 +12,12 @@ import Foundation
 /// then the process ends with status 1. Models are read before anything is written, so no partial output is left.
 /// Swift's own traps (SIGILL, SIGTRAP) are not caught: those are our bugs and must stay visible.
 ///
-/// Process-wide signal handlers and timer: one read at a time (the command line reads its models one after the other).
+/// The signal handlers and the timer are process-wide, so guarded reads take turns: a lock holds each one (another
+/// thread's read would otherwise restore a timer this one armed, which then fires after both have finished).
 enum HDF5CrashGuard {
+    /// Recursive: a `.keras` read may read its weights file inside its own guarded read.
+    private static let turn = NSRecursiveLock()
+
     private static let crashSignals = [SIGSEGV, SIGBUS, SIGFPE, SIGABRT]
     private static let alternateStackSize = 1 << 16
     private static let realTimer = __itimer_which_t(ITIMER_REAL.rawValue)
@@ -32,6 +36,8 @@ enum HDF5CrashGuard {
     }
 
     static func reading<Result>(file: String, _ body: () throws -> Result) rethrows -> Result {
+        turn.lock()
+        defer { turn.unlock() }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         let seconds = timeLimit(bytes: bytes)
         let previousLines = (crashLine, timeoutLine)
