@@ -91,6 +91,7 @@ for harness in "${harnesses[@]}"; do
     # shellcheck disable=SC2086
     "$BIN/fuzz-$harness" "${limit[@]}" "${options[@]}" ${FUZZ_ARGS:-} "$work/corpus" "${seeds[@]}" >"$work.log" 2>&1 &&
         status=ok || status=FAILED
+    rm -f /dev/shm/bilin-fuzz-* # the harnesses' input files (FuzzInput)
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work.log" | tail -1)
     note=""
     if [ "$harness" = keras-h5 ]; then

@@ -12,4 +12,15 @@ struct FuzzRegressionTests {
         #expect(model.layers.map(\.name) == ["x", "fc"])
         #expect(model.layers[1].kind == .opaque(className: opType, config: "\(opType)(x, w) -> "))
     }
+
+    @Test("a weight name holding control characters still gives a one-line error")
+    func controlCharactersInName() throws {
+        let path = Fixtures.path("fuzz/h5_newline_weight_name.h5")
+        let error = try #require(throws: BilinError.self) { try ModelIO.load(path: path) }
+        #expect(error.message.contains("\n"))
+        let description = try #require(error.errorDescription)
+        #expect(!description.unicodeScalars.contains { $0.value < 0x20 })
+        #expect(description.hasPrefix("\(path): layer 'dense_1': weight '\\u{04}\\u{05}"))
+        #expect(description.hasSuffix("\\n' is listed in weight_names but missing"))
+    }
 }

@@ -17,7 +17,10 @@ public struct BilinError: Error, LocalizedError, Equatable, Sendable {
         self.file == nil ? BilinError(message, file: file) : self
     }
 
+    /// `<file>: <message>`, always one line: control characters (a line break in a layer name read from a file)
+    /// are written as Swift escapes such as `\n`.
     public var errorDescription: String? {
-        if let file { "\(file): \(message)" } else { message }
+        let text = if let file { "\(file): \(message)" } else { message }
+        return text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? $0.escaped(asASCII: true) : String($0) }.joined()
     }
 }

@@ -65,9 +65,13 @@ enum HDF5CrashGuard {
         var previousTimer = itimerval()
         setitimer(realTimer, &timer, &previousTimer)
         defer {
+            // Disarmed before the previous handler is back, and the previous timer (a caller's own, such as
+            // libFuzzer's) only after, so that it cannot fire into our handler.
+            var disarmed = itimerval()
+            setitimer(realTimer, &disarmed, nil)
+            sigaction(SIGALRM, &previousTimeoutAction, nil)
             setitimer(realTimer, &previousTimer, nil)
             pthread_sigmask(SIG_SETMASK, &previousMask, nil)
-            sigaction(SIGALRM, &previousTimeoutAction, nil)
             for (index, signal) in crashSignals.enumerated() { sigaction(signal, &previousCrashActions[index], nil) }
             sigaltstack(&previousStack, nil)
             stack.deallocate()
