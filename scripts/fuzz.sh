@@ -56,8 +56,15 @@ export BILIN_HDF5_TIME_LIMIT=5
 
 # Sorts the inputs a keras-h5 run stopped on; prints "<libhdf5 findings> <not reproduced> <our findings>".
 sort_hdf5_findings() {
-    local work=$1 library=0 lost=0 ours=0 input output status
-    for input in "$work"/crash-* "$work"/timeout-* "$work"/oom-*; do
+    local work=$1 library=0 lost=0 ours=0 input output status pid
+    # A job that HDF5CrashGuard ended (_exit) leaves no artifact, but its last input is still its FuzzInput file.
+    mkdir -p "$work/exited"
+    for input in /dev/shm/bilin-fuzz-*.h5; do
+        [ -e "$input" ] || continue
+        pid=${input#/dev/shm/bilin-fuzz-} && pid=${pid%.h5}
+        kill -0 "$pid" 2>/dev/null || mv "$input" "$work/exited/"
+    done
+    for input in "$work"/crash-* "$work"/timeout-* "$work"/oom-* "$work"/exited/*; do
         [ -e "$input" ] || continue
         status=0
         output=$("$BIN/fuzz-keras-h5" -runs=1 "$input" 2>&1) || status=$?
@@ -66,8 +73,9 @@ sort_hdf5_findings() {
             library=$((library + 1))
             mkdir -p "$work/libhdf5" && mv "$input" "$work/libhdf5/"
         elif [ $status -eq 0 ]; then
-            lost=$((lost + 1)) # fork mode's job died on it, but alone it reads cleanly
-            mkdir -p "$work/not-reproduced" && mv "$input" "$work/not-reproduced/"
+            # fork mode's job died on it (or, in exited/, the job ended normally), but alone it reads cleanly
+            [[ $input == */exited/* ]] || lost=$((lost + 1))
+            rm "$input"
         else
             ours=$((ours + 1))
         fi
