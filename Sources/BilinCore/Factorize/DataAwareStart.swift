@@ -42,6 +42,8 @@ public enum DataAwareStart {
                 student = activate(student, activation)
             case (.input, _), (.flatten, _), (.reshape, _), (.dropout, _):
                 continue  // every step sees examples flattened row-major, and dropout is off outside training
+            case (.conv2D, _), (.bilinearConv2D, _), (.pooling2D, _), (.globalAveragePooling2D, _), (.batchNormalization, _):
+                throw BilinError("the data-aware start cannot run layer '\(before.name)' (\(before.kind.displayName)) yet; choose --init nkp or random")
             case (.opaque(let className, _), _):
                 throw BilinError("the data-aware start cannot run layer '\(before.name)' (\(className)); choose --init nkp or random")
             }

@@ -3,6 +3,13 @@
 /// Weight layouts (row-major), in `LayerSpec.weights` order:
 /// - `dense`: kernel `(inputs, units)` as Keras stores it (`y = x · kernel + bias`), then bias `(units)` if used.
 /// - `bilinear`: `U (inputRows, outputRows)`, `V (inputColumns, outputColumns)`, bias `(outputRows, outputColumns)`.
+/// - `conv2D`: kernel `(height, width, inputChannels, filters)` as Keras stores it, then bias `(filters)` if used.
+/// - `bilinearConv2D`: as `bilinear`. Its input vector is one patch in channel-major order, index
+///   `(c · height + i) · width + j` for input channel `c` and window row `i`, column `j` (the order a depthwise or
+///   grouped convolution with a one-hot kernel extracts); its output `outputRows · outputColumns` are the channels.
+/// - `batchNormalization`: gamma, beta, moving mean, moving variance, each `(channels)` (Keras order).
+///
+/// Spatial layers act on `(height, width, channels)` examples, flattened row-major like every example.
 public enum LayerKind: Sendable, Equatable {
     /// The model input; `shape` excludes the batch dimension.
     case input(shape: [Int])
@@ -11,6 +18,16 @@ public enum LayerKind: Sendable, Equatable {
     case activation(Activation)
     /// Inverted dropout: active only while training.
     case dropout(rate: Float)
+    /// A 2-D convolution, `filters` output channels.
+    case conv2D(filters: Int, window: Window2D, activation: Activation, useBias: Bool)
+    /// The bilinear convolution: each patch projected by `Y = Uᵀ X V + B` (see `bilinear`).
+    case bilinearConv2D(BilinearShape, window: Window2D, activation: Activation)
+    case pooling2D(PoolingKind, window: Window2D)
+    /// The mean of each channel over all positions: `(height, width, channels)` → `(channels)`.
+    case globalAveragePooling2D
+    /// `y = gamma · (x − mean) / sqrt(variance + epsilon) + beta` over the last axis; while training, the batch's
+    /// mean and variance, and the moving ones move by `1 − momentum` towards them.
+    case batchNormalization(epsilon: Float, momentum: Float)
     case flatten
     /// `targetShape` excludes the batch dimension.
     case reshape(targetShape: [Int])
@@ -26,6 +43,12 @@ public enum LayerKind: Sendable, Equatable {
         case .bilinear: "BilinearProjection"
         case .activation: "Activation"
         case .dropout: "Dropout"
+        case .conv2D: "Conv2D"
+        case .bilinearConv2D: "BilinearConv2D"
+        case .pooling2D(.max, _): "MaxPooling2D"
+        case .pooling2D(.average, _): "AveragePooling2D"
+        case .globalAveragePooling2D: "GlobalAveragePooling2D"
+        case .batchNormalization: "BatchNormalization"
         case .flatten: "Flatten"
         case .reshape: "Reshape"
         case .opaque(let className, _): className

@@ -10,12 +10,17 @@ public struct Model: Sendable, Equatable {
     /// Other names a layer is known by in its source file (an ONNX weight initializer's name → the layer's name),
     /// accepted wherever a layer is named.
     public var layerAliases: [String: String]
+    /// The image layout of the source format. `inputShape` and every spatial shape here are channels-last whatever
+    /// it is; a channels-first model reads its input as `(channels, height, width)` and flattens in that order.
+    public var dataLayout: DataLayout
 
-    public init(name: String, layers: [LayerSpec], metadata: [String: String] = [:], layerAliases: [String: String] = [:]) {
+    public init(name: String, layers: [LayerSpec], metadata: [String: String] = [:], layerAliases: [String: String] = [:],
+                dataLayout: DataLayout = .channelsLast) {
         self.name = name
         self.layers = layers
         self.metadata = metadata
         self.layerAliases = layerAliases
+        self.dataLayout = dataLayout
     }
 
     /// The most values one example may hold: BLAS indexes with 32-bit integers. Importers refuse larger input shapes.
@@ -44,7 +49,12 @@ public struct Model: Sendable, Equatable {
             case .input(let shape): current = shape
             case .dense(let units, _, _): current = current.map { Array($0.dropLast()) + [units] }
             case .bilinear(let shape, _): current = [shape.outputCount]
-            case .activation, .dropout: break
+            case .activation, .dropout, .batchNormalization: break
+            case .conv2D(let filters, let window, _, _): current = current.flatMap { Model.spatialOutput($0, window, channels: filters) }
+            case .bilinearConv2D(let shape, let window, _):
+                current = current.flatMap { Model.spatialOutput($0, window, channels: shape.outputCount) }
+            case .pooling2D(_, let window): current = current.flatMap { Model.spatialOutput($0, window, channels: $0.last ?? 0) }
+            case .globalAveragePooling2D: current = current.flatMap { $0.count == 3 ? [$0[2]] : nil }
             // A declared shape too large to count (a hostile config) leaves the shape unknown rather than trapping.
             case .flatten: current = current.flatMap { $0.checkedProduct.map { [$0] } }
             case .reshape(let target): current = target
@@ -53,6 +63,13 @@ public struct Model: Sendable, Equatable {
             shapes.append(current)
         }
         return shapes
+    }
+
+    /// The `(height, width, channels)` output of a window over a `(height, width, channels)` input; nil for another rank.
+    static func spatialOutput(_ input: [Int], _ window: Window2D, channels: Int) -> [Int]? {
+        guard input.count == 3 else { return nil }
+        let (height, width) = window.outputSize(height: input[0], width: input[1])
+        return [height, width, channels]
     }
 
     /// Opaque layers whose output shape equals their input shape (normalisations, noise) keep the shape known.

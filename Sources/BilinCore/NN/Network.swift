@@ -38,6 +38,8 @@ public final class Network {
                 steps.append(ActivationLayer(name: layer.name, activation: activation))
             case .dropout(let rate):
                 steps.append(Dropout(name: layer.name, rate: rate))
+            case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization:
+                throw BilinError("layer '\(layer.name)' (\(layer.kind.displayName)) cannot be run by this tool yet")
             case .opaque(let className, _):
                 throw BilinError("layer '\(layer.name)' (\(className)) cannot be run by this tool; training and evaluation support Dense, BilinearProjection, Activation, Dropout, Flatten and Reshape")
             }

@@ -81,6 +81,8 @@ struct KerasSequentialModel {
         case .reshape(let targetShape):
             return [KerasLayerEntry(className: "Reshape", name: name,
                                     config: [("target_shape", .array(targetShape.map(JSONValue.number)))])]
+        case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization:
+            throw BilinError("layer '\(name)' (\(layer.kind.displayName)) cannot be written to a Keras file yet")
         case .opaque(let className, let config):
             guard let entry = try? JSONValue(parsing: config), entry["class_name"]?.stringValue == className,
                   let carriedName = entry["config"]?["name"]?.stringValue else {

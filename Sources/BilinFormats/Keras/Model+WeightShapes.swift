@@ -27,6 +27,8 @@ extension Model {
                     throw BilinError("layer '\(layer.name)' (Reshape): target shape \(target) does not hold the \(count) values of its input \(input)")
                 }
                 expected = []
+            case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization:
+                continue  // checked where these kinds are read (not yet)
             case .opaque:
                 continue
             case .input, .activation, .dropout, .flatten:

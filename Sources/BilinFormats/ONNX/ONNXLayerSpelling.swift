@@ -58,6 +58,8 @@ enum ONNXLayerSpelling {
             steps += try activationSteps(activation, name: "\(name)/activation", layer: layer, builder: builder)
         case .activation(let activation):
             steps = try activationSteps(activation, name: name, layer: layer, builder: builder)
+        case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization:
+            throw BilinError("layer '\(name)' (\(layer.kind.displayName)) has no ONNX spelling in this tool yet")
         case .opaque(let className, _):
             throw BilinError("layer '\(name)' (\(className)) has no ONNX spelling in this tool; Dense, BilinearProjection, "
                              + "activations, Flatten, Reshape and Dropout export to ONNX")
