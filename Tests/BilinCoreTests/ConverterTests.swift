@@ -284,7 +284,7 @@ struct ConversionPlanTests {
     func nonDenseLayerName() {
         var model = briefModel()
         model.layers.insert(LayerSpec(name: "act", kind: .activation(.tanh)), at: 2)
-        #expect(throws: BilinError("layer 'act' is not a Dense layer (it is Activation)")) {
+        #expect(throws: BilinError("layer 'act' is not a Dense or Conv2D layer (it is Activation)")) {
             try ConversionPlan(model: model, options: ConversionOptions(layerNames: ["act"]))
         }
     }

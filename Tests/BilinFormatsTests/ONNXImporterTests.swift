@@ -77,7 +77,7 @@ struct ONNXImporterTests {
         let model = try ModelIO.load(path: Fixtures.path("computed_weight.onnx"))
         let reason = "MatMul [not convertible: weight 'w' is computed by other nodes, not an initializer]"
         #expect(summary(model) == ["input x [4]", "opaque weight Identity", "opaque dense \(reason)", "opaque bias Add", "opaque relu Relu"])
-        #expect(throws: BilinError("layer 'dense' is not a Dense layer (it is \(reason))")) {
+        #expect(throws: BilinError("layer 'dense' is not a Dense or Conv2D layer (it is \(reason))")) {
             try Converter.convert(model, options: ConversionOptions(layerNames: ["dense"]))
         }
     }

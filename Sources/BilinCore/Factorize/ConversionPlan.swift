@@ -1,4 +1,4 @@
-/// Which Dense layers convert, at which scale, and which are skipped with the reason; computed before any factor.
+/// Which Dense and Conv2D layers convert, at which scale, and which are skipped with the reason; computed before any factor.
 public struct ConversionPlan: Sendable {
     public struct Entry: Sendable {
         public var layerIndex: Int
@@ -15,38 +15,52 @@ public struct ConversionPlan: Sendable {
     public var skipped: [Int: String]
 
     /// Plans a conversion.
-    /// - Throws: `BilinError` when `--layers` names a layer that does not exist or is not a Dense layer.
+    /// - Throws: `BilinError` when `--layers` names a layer that does not exist or is not a Dense or Conv2D layer.
     public init(model: Model, options: ConversionOptions) throws {
         let shapes = model.outputShapes()
         let denseIndices = model.layers.indices.filter { if case .dense = model.layers[$0].kind { true } else { false } }
+        let convolutionIndices = model.layers.indices.filter { if case .conv2D = model.layers[$0].kind { true } else { false } }
         let candidates: [Int]
         if let names = options.layerNames {
             let named = try names.map { name in
                 guard let index = model.layerIndex(named: name) else {
                     throw BilinError("no layer named '\(name)' (layers: \(model.layers.map(\.name).joined(separator: ", ")))")
                 }
-                guard denseIndices.contains(index) else {
-                    throw BilinError("layer '\(name)' is not a Dense layer (it is \(model.layers[index].kind.displayName))")
+                guard denseIndices.contains(index) || convolutionIndices.contains(index) else {
+                    throw BilinError("layer '\(name)' is not a Dense or Conv2D layer (it is \(model.layers[index].kind.displayName))")
                 }
                 return index
             }
             candidates = Array(Set(named)).sorted()
         } else {
-            candidates = options.convertLast ? denseIndices : Array(denseIndices.dropLast())
+            candidates = (convolutionIndices + (options.convertLast ? denseIndices : Array(denseIndices.dropLast()))).sorted()
         }
 
         var entries: [Int: Entry] = [:]
         var skipped: [Int: String] = [:]
         // Last layer first: widening a layer costs its consumer new rows, and that cost depends on whether the
-        // consumer itself converts (new rows of U and V) or stays dense (new rows of its kernel).
+        // consumer itself converts (new rows of U and V) or stays as it is (new rows of its kernel).
         for index in candidates.reversed() {
-            guard case .dense(let units, _, _) = model.layers[index].kind else { continue }
-            guard index > 0, let inputShape = shapes[index - 1], inputShape.count == 1 else {
-                skipped[index] = "input is not a flat vector"
+            let outputCount: Int
+            let inputCount: Int
+            switch model.layers[index].kind {
+            case .dense(let units, _, _):
+                guard index > 0, let inputShape = shapes[index - 1], inputShape.count == 1 else {
+                    skipped[index] = "input is not a flat vector"
+                    continue
+                }
+                (inputCount, outputCount) = (inputShape[0], units)
+            case .conv2D(let filters, let window, _, _):
+                guard index > 0, let inputShape = shapes[index - 1], inputShape.count == 3 else {
+                    skipped[index] = "input is not a (height, width, channels) image"
+                    continue
+                }
+                (inputCount, outputCount) = (window.patchSize(channels: inputShape[2]), filters)
+            default:
                 continue
             }
-            let input = FactorPair(mostSquare: inputShape[0])
-            let output = FactorPair(mostSquare: units)
+            let input = FactorPair(mostSquare: inputCount)
+            let output = FactorPair(mostSquare: outputCount)
             if input.isDegenerate || output.isDegenerate {
                 let which = input.isDegenerate ? "input size \(input.count)" : "output size \(output.count)"
                 skipped[index] = "\(which) is prime: no useful matrix shape"
@@ -54,13 +68,16 @@ public struct ConversionPlan: Sendable {
             }
             var scale = options.scale
             var note: String? = nil
+            var consumerGrowth = 0
             if scale > 1 {
-                if let blocker = ConversionPlan.wideningBlocker(model: model, shapes: shapes, after: index) {
+                switch ConsumerPath.find(in: model, after: index) {
+                case .failure(let blocker):
                     scale = 1
-                    note = "scale 1: \(blocker)"
+                    note = "scale 1: \(blocker.reason)"
+                case .success(let path):
+                    consumerGrowth = ConversionPlan.wideningCost(model: model, path: path, output: output, scale: scale, entries: entries)
                 }
             }
-            let consumerGrowth = scale > 1 ? ConversionPlan.wideningCost(model: model, after: index, output: output, scale: scale, entries: entries) : 0
             let bilinear = BilinearShape(
                 inputRows: input.rows, inputColumns: input.columns, outputRows: output.rows * scale, outputColumns: output.columns * scale)
             if bilinear.parameterCount + consumerGrowth >= model.layers[index].parameterCount {
@@ -73,38 +90,21 @@ public struct ConversionPlan: Sendable {
         self.skipped = skipped
     }
 
-    /// The index of the next layer with weights after `index`, if only activations and dropout stand between.
-    static func consumerIndex(model: Model, after index: Int) -> Int? {
-        for next in (index + 1)..<model.layers.count {
-            switch model.layers[next].kind {
-            case .activation, .dropout: continue
-            case .dense, .bilinear: return next
-            default: return nil
-            }
+    /// The parameters the model gains when the `output` channels of a layer are widened by `scale`: rows of U and V
+    /// if its consumer converts too (its entry is planned already; it factorises an input `scale` times wider on
+    /// each side), rows of the consumer's kernel otherwise, and four vectors of every batch normalization between.
+    private static func wideningCost(model: Model, path: ConsumerPath, output: FactorPair, scale: Int, entries: [Int: Entry]) -> Int {
+        let newChannels = output.count * (scale * scale - 1)
+        let normalizations = 4 * newChannels * path.batchNormalizations.count
+        if let entry = entries[path.consumer] {
+            return normalizations + (scale - 1) * (entry.input.rows * entry.output.rows * entry.scale
+                                                   + entry.input.columns * entry.output.columns * entry.scale)
         }
-        return nil
-    }
-
-    /// The parameters the consumer of layer `index` gains when that layer's `output` pair is widened by `scale`:
-    /// rows of U and V if the consumer converts too (its entry is planned already), rows of its kernel otherwise.
-    private static func wideningCost(model: Model, after index: Int, output: FactorPair, scale: Int, entries: [Int: Entry]) -> Int {
-        guard let consumer = consumerIndex(model: model, after: index), case .dense(let units, _, _) = model.layers[consumer].kind else { return 0 }
-        if let entry = entries[consumer] {
-            return (scale - 1) * (output.rows * entry.output.rows * entry.scale + output.columns * entry.output.columns * entry.scale)
+        let consumerOutputs: Int = switch model.layers[path.consumer].kind {
+        case .dense(let units, _, _): units
+        case .conv2D(let filters, _, _, _): filters
+        default: 0
         }
-        return output.count * (scale * scale - 1) * units
-    }
-
-    /// Why the output of layer `index` cannot be widened, or `nil` if its consumer can take a wider input.
-    private static func wideningBlocker(model: Model, shapes: [[Int]?], after index: Int) -> String? {
-        guard let consumer = consumerIndex(model: model, after: index) else {
-            let next = model.layers[(index + 1)...].first { if case .activation = $0.kind { false } else if case .dropout = $0.kind { false } else { true } }
-            if let next { return "its output feeds \(next.kind.displayName) '\(next.name)', which cannot be widened" }
-            return "it is the model's output"
-        }
-        guard let inputShape = shapes[consumer - 1], inputShape.count == 1 else {
-            return "its consumer '\(model.layers[consumer].name)' does not take a flat input"
-        }
-        return nil
+        return normalizations + newChannels * path.rowsPerChannel * consumerOutputs
     }
 }

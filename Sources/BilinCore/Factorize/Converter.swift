@@ -6,13 +6,16 @@ public struct ConversionResult: Sendable {
     public var initialization: Initialization
 }
 
-/// Replaces Dense layers by bilinear projections (DESIGN.md §2) and widens their consumers.
+/// Replaces Dense and Conv2D layers by bilinear projections (DESIGN.md §2) and widens their consumers.
 public enum Converter {
     /// Converts `model` as planned by `ConversionPlan(model:options:)`.
     ///
-    /// A layer converted at scale `s` has `Dout·s²` outputs; the next weighted layer (a Dense, or a Dense that is
-    /// itself converted) is widened to read them, starting from its old weights as `options.widening` says.
-    /// The data-aware start (`.data`) refits the nearest-Kronecker start on `calibration` inputs, `(n, features)`.
+    /// A layer converted at scale `s` has `Dout·s²` outputs (channels, for a convolution); the next weighted layer
+    /// (`ConsumerPath`: a Dense or Conv2D, converted or not, through activations, pooling, Flatten and batch
+    /// normalizations, which are widened too) is widened to read them, starting from its old weights as
+    /// `options.widening` says. A convolution is factorised as the `(Cin·kh·kw, filters)` matrix of its kernel in the
+    /// channel-major patch order of `LayerKind.bilinearConv2D`. The data-aware start (`.data`) refits the
+    /// nearest-Kronecker start on `calibration` inputs, `(n, features)`.
     /// - Throws: `BilinError` from planning, when an SVD or a least-squares fit fails, or when `.data` has no inputs.
     public static func convert(_ model: Model, options: ConversionOptions, calibration: Tensor? = nil) throws -> ConversionResult {
         let initialization = options.resolvedInitialization(hasCalibration: calibration != nil)
@@ -25,89 +28,141 @@ public enum Converter {
         var lines: [LayerConversion] = []
         let entries = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.layerIndex, $0) })
         // The widened output of the last converted layer, waiting for its consumer.
-        var pendingWidening: (pair: FactorPair, scale: Int)? = nil
+        var pending: Incoming? = nil
 
         for (index, layer) in model.layers.enumerated() where !layer.weights.isEmpty {
-            let incoming = pendingWidening
-            pendingWidening = nil
-            if let entry = entries[index], case .dense(_, let activation, let useBias) = layer.kind {
-                let kernel = layer.weights[0]
-                let bias = useBias ? layer.weights[1] : Tensor(shape: [entry.output.count])
-                let (rows, columns) = (entry.output.rows * entry.scale, entry.output.columns * entry.scale)
-                var u: Tensor
-                var v: Tensor
-                // Reported for every start: how far the trained layer is from the Kronecker form the nkp start
-                // uses (one term, or `scale` terms under diagonal widening).
-                let terms = initialization == .nkp && options.widening == .diagonal ? entry.scale : 1
-                let factors = try NearestKronecker(
-                    kernel: kernel, input: entry.input, output: entry.output,
-                    components: initialization == .nkp ? entry.scale : terms)
-                let relativeError = factors.relativeError(terms: terms)
-                // Drawn at the widened input size: every row of a network trained from scratch is random.
-                func randomFactors() -> (Tensor, Tensor) {
-                    let widen = incoming?.scale ?? 1
-                    let (inputRows, inputColumns) = (entry.input.rows * widen, entry.input.columns * widen)
-                    return (.glorotUniform(shape: [inputRows, rows], fanIn: inputRows, fanOut: rows, using: &generator),
-                            .glorotUniform(shape: [inputColumns, columns], fanIn: inputColumns, fanOut: columns, using: &generator))
+            var note = plan.skipped[index].map { "kept: \($0)" }
+            if let incoming = pending, incoming.path.batchNormalizations.contains(index) {
+                converted.layers[index].weights = zip(layer.weights, [1, 0, 0, 1] as [Float]).map { weight, fill in
+                    incoming.widening.widenVector(weight, fill: fill, widening: options.widening)
                 }
-                switch initialization {
-                case .nkp:
-                    (u, v) = (factors.u, factors.v)
-                case .data:
-                    // Block 0 from the weights (refitted to data later); the other blocks random, as from scratch,
-                    // so the new features are as diverse as a fresh network's.
-                    (u, v) = randomFactors()
-                    let (first, second) = incoming.map { incoming in
-                        (widenRows(factors.u, blockRows: incoming.pair.rows, scale: incoming.scale, widening: .firstBlock),
-                         widenRows(factors.v, blockRows: incoming.pair.columns, scale: incoming.scale, widening: .firstBlock))
-                    } ?? (factors.u, factors.v)
-                    u = u.replacingLeadingColumns(with: first)
-                    v = v.replacingLeadingColumns(with: second)
-                case .random:
-                    (u, v) = randomFactors()
-                }
-                var fullBias = Tensor(shape: [rows, columns])
-                if initialization != .random {
-                    for i1 in 0..<entry.output.rows {
-                        for i2 in 0..<entry.output.columns { fullBias[i1, i2] = bias.scalars[i1 * entry.output.columns + i2] }
-                    }
-                }
-                if let incoming, initialization == .nkp {
-                    u = widenRows(u, blockRows: incoming.pair.rows, scale: incoming.scale, widening: options.widening)
-                    v = widenRows(v, blockRows: incoming.pair.columns, scale: incoming.scale, widening: options.widening)
-                }
-                let shape = BilinearShape(inputRows: u.shape[0], inputColumns: v.shape[0], outputRows: rows, outputColumns: columns)
-                converted.layers[index] = LayerSpec(name: layer.name, kind: .bilinear(shape, activation: activation), weights: [u, v, fullBias])
+                note = "channels widened ×\(incoming.widening.scale * incoming.widening.scale)"
+            } else if let entry = entries[index] {
+                let incoming = pending?.path.consumer == index ? pending : nil
+                let (spec, relativeError) = try bilinearLayer(
+                    layer, entry: entry, incoming: incoming, initialization: initialization, options: options, generator: &generator)
+                converted.layers[index] = spec
                 lines.append(LayerConversion(
-                    name: layer.name, kindBefore: "Dense", kindAfter: "BilinearProjection",
-                    shapeBefore: "\(kernel.shape[0])→\(kernel.shape[1])",
-                    shapeAfter: "\(shape.inputRows)×\(shape.inputColumns)→\(rows)×\(columns)",
-                    parametersBefore: layer.parameterCount, parametersAfter: shape.parameterCount,
+                    name: layer.name, kindBefore: layer.kind.displayName, kindAfter: spec.kind.displayName,
+                    shapeBefore: ConversionReport.shapeText(layer), shapeAfter: ConversionReport.shapeText(spec),
+                    parametersBefore: layer.parameterCount, parametersAfter: spec.parameterCount,
                     relativeError: relativeError, note: entry.note))
-                if entry.scale > 1 { pendingWidening = (entry.output, entry.scale) }
-            } else {
-                var note = plan.skipped[index].map { "kept: \($0)" }
-                if let incoming, case .dense = layer.kind {
-                    var kernel = layer.weights[0]
-                    switch initialization {
-                    case .nkp, .data: kernel = widenKernelRows(kernel, pair: incoming.pair, scale: incoming.scale, widening: options.widening)
-                    case .random:
-                        let inputs = kernel.shape[0] * incoming.scale * incoming.scale
-                        kernel = .glorotUniform(shape: [inputs, kernel.shape[1]], fanIn: inputs, fanOut: kernel.shape[1], using: &generator)
-                    }
-                    converted.layers[index].weights[0] = kernel
-                    note = "input widened ×\(incoming.scale * incoming.scale) (\(startName(initialization, options)) start)"
+                pending = nil
+                if entry.scale > 1, case .success(let path) = ConsumerPath.find(in: model, after: index) {
+                    pending = Incoming(widening: ChannelWidening(pair: entry.output, scale: entry.scale), path: path)
                 }
-                let before = layer.weights.first.map { $0.rank == 2 ? "\($0.shape[0])→\($0.shape[1])" : "\($0.shape)" } ?? ""
-                let after = converted.layers[index].weights.first.map { $0.rank == 2 ? "\($0.shape[0])→\($0.shape[1])" : "\($0.shape)" } ?? ""
-                lines.append(LayerConversion(
-                    name: layer.name, kindBefore: layer.kind.displayName, kindAfter: layer.kind.displayName,
-                    shapeBefore: before, shapeAfter: after, parametersBefore: layer.parameterCount,
-                    parametersAfter: converted.layers[index].parameterCount, relativeError: nil, note: note))
+                continue
+            } else if let incoming = pending, incoming.path.consumer == index {
+                converted.layers[index].weights[0] = widenedKernel(
+                    layer.weights[0], incoming: incoming, initialization: initialization, options: options, generator: &generator)
+                note = "input widened ×\(incoming.widening.scale * incoming.widening.scale) (\(startName(initialization, options)) start)"
             }
+            if pending?.path.consumer == index { pending = nil }
+            lines.append(LayerConversion(
+                name: layer.name, kindBefore: layer.kind.displayName, kindAfter: layer.kind.displayName,
+                shapeBefore: ConversionReport.shapeText(layer), shapeAfter: ConversionReport.shapeText(converted.layers[index]),
+                parametersBefore: layer.parameterCount, parametersAfter: converted.layers[index].parameterCount,
+                relativeError: nil, note: note))
         }
         if initialization == .data, let calibration { try DataAwareStart.fit(&converted, original: model, inputs: calibration) }
         return ConversionResult(model: converted, layers: lines, initialization: initialization)
+    }
+
+    /// A converted layer's widened channels and the way they reach their consumer.
+    private struct Incoming {
+        var widening: ChannelWidening
+        var path: ConsumerPath
+    }
+
+    /// The bilinear layer replacing the Dense or Conv2D `layer`, and the relative error of the nearest Kronecker
+    /// approximation of its (widened) kernel.
+    private static func bilinearLayer(
+        _ layer: LayerSpec, entry: ConversionPlan.Entry, incoming: Incoming?, initialization: Initialization,
+        options: ConversionOptions, generator: inout SeededGenerator
+    ) throws -> (LayerSpec, Double) {
+        let activation: Activation
+        let bias: Tensor?
+        switch layer.kind {
+        case .dense(_, let dense, let useBias): (activation, bias) = (dense, useBias ? layer.weights[1] : nil)
+        case .conv2D(_, _, let convolution, let useBias): (activation, bias) = (convolution, useBias ? layer.weights[1] : nil)
+        default: preconditionFailure("layer '\(layer.name)' is not convertible")
+        }
+        // A dense layer reading the widened grid directly gets the rows of its factors widened after the fit (exact
+        // for the first block); any other reader (through space, or a convolution's patches) has its kernel widened
+        // first and factorised at the widened size.
+        let widensFactors = incoming.map { $0.path.rowsPerChannel == 1 && layer.kind.isDense } ?? false
+        var kernel = layer.weights[0]
+        if let incoming, !widensFactors {
+            kernel = incoming.widening.widenRows(kernel.reshaped([kernel.count / kernel.shape.last!, kernel.shape.last!]),
+                                                 outer: incoming.path.outer, inner: incoming.path.inner, widening: options.widening)
+                .reshaped(Array(kernel.shape.dropLast(2)) + [kernel.shape[kernel.rank - 2] * incoming.widening.scale * incoming.widening.scale, kernel.shape.last!])
+        }
+        let matrix = layer.kind.isDense ? kernel : ConvolutionKernel.channelMajor(kernel)
+        let widen = incoming?.widening.scale ?? 1
+        let readPair = FactorPair(rows: entry.input.rows * widen, columns: entry.input.columns * widen)
+        let fitPair = widensFactors ? entry.input : readPair
+        let (rows, columns) = (entry.output.rows * entry.scale, entry.output.columns * entry.scale)
+        // Reported for every start: how far the trained layer is from the Kronecker form the nkp start uses (one
+        // term, or `scale` terms under diagonal widening).
+        let terms = initialization == .nkp && options.widening == .diagonal ? entry.scale : 1
+        let factors = try NearestKronecker(
+            kernel: matrix, input: fitPair, output: entry.output, components: initialization == .nkp ? entry.scale : terms)
+        // Drawn at the widened input size: every row of a network trained from scratch is random.
+        func randomFactors() -> (Tensor, Tensor) {
+            (.glorotUniform(shape: [readPair.rows, rows], fanIn: readPair.rows, fanOut: rows, using: &generator),
+             .glorotUniform(shape: [readPair.columns, columns], fanIn: readPair.columns, fanOut: columns, using: &generator))
+        }
+        func widenedFactors(_ widening: Widening) -> (Tensor, Tensor) {
+            guard widensFactors, let incoming else { return (factors.u, factors.v) }
+            return (widenRows(factors.u, blockRows: incoming.widening.pair.rows, scale: incoming.widening.scale, widening: widening),
+                    widenRows(factors.v, blockRows: incoming.widening.pair.columns, scale: incoming.widening.scale, widening: widening))
+        }
+        var (u, v): (Tensor, Tensor)
+        switch initialization {
+        case .nkp:
+            (u, v) = widenedFactors(options.widening)
+        case .data:
+            // Block 0 from the weights (refitted to data later); the other blocks random, as from scratch, so the
+            // new features are as diverse as a fresh network's.
+            (u, v) = randomFactors()
+            let (first, second) = widenedFactors(.firstBlock)
+            u = u.replacingLeadingColumns(with: first)
+            v = v.replacingLeadingColumns(with: second)
+        case .random:
+            (u, v) = randomFactors()
+        }
+        var fullBias = Tensor(shape: [rows, columns])
+        if initialization != .random, let bias {
+            for i1 in 0..<entry.output.rows {
+                for i2 in 0..<entry.output.columns { fullBias[i1, i2] = bias.scalars[i1 * entry.output.columns + i2] }
+            }
+        }
+        let shape = BilinearShape(inputRows: u.shape[0], inputColumns: v.shape[0], outputRows: rows, outputColumns: columns)
+        let kind: LayerKind = switch layer.kind {
+        case .conv2D(_, let window, _, _): .bilinearConv2D(shape, window: window, activation: activation)
+        default: .bilinear(shape, activation: activation)
+        }
+        return (LayerSpec(name: layer.name, kind: kind, weights: [u, v, fullBias]), factors.relativeError(terms: terms))
+    }
+
+    /// The kernel of a Dense or Conv2D layer that stays, widened to read its producer's widened channels: the old
+    /// rows where the channels went (`options.widening`) and zero elsewhere, or all random for the random start.
+    private static func widenedKernel(
+        _ kernel: Tensor, incoming: Incoming, initialization: Initialization, options: ConversionOptions,
+        generator: inout SeededGenerator
+    ) -> Tensor {
+        let outputs = kernel.shape.last!
+        let rows = kernel.count / outputs
+        let widenedShape = Array(kernel.shape.dropLast(2))
+            + [kernel.shape[kernel.rank - 2] * incoming.widening.scale * incoming.widening.scale, outputs]
+        switch initialization {
+        case .nkp, .data:
+            return incoming.widening.widenRows(kernel.reshaped([rows, outputs]), outer: incoming.path.outer,
+                                               inner: incoming.path.inner, widening: options.widening).reshaped(widenedShape)
+        case .random:
+            let inputs = widenedShape.dropLast().reduce(1, *)
+            return Tensor.glorotUniform(shape: [inputs, outputs], fanIn: inputs, fanOut: outputs, using: &generator).reshaped(widenedShape)
+        }
     }
 
     /// How a widened consumer starts, as the report says it.
@@ -133,22 +188,8 @@ public enum Converter {
         }
         return widened
     }
+}
 
-    /// A dense kernel `(u1·u2, units)` widened to read a `(u1·s, u2·s)` bilinear output flattened row-major: input
-    /// `i1·u2 + i2` moves to `(k·u1 + i1)·(u2·s) + k·u2 + i2` for block `k = 0` only, or for every diagonal block.
-    static func widenKernelRows(_ kernel: Tensor, pair: FactorPair, scale: Int, widening: Widening) -> Tensor {
-        let units = kernel.shape[1]
-        var widened = Tensor(shape: [pair.count * scale * scale, units])
-        let blocks = widening == .diagonal ? scale : 1
-        for block in 0..<blocks {
-            for i1 in 0..<pair.rows {
-                for i2 in 0..<pair.columns {
-                    let from = (i1 * pair.columns + i2) * units
-                    let to = ((block * pair.rows + i1) * (pair.columns * scale) + block * pair.columns + i2) * units
-                    for unit in 0..<units { widened.scalars[to + unit] = kernel.scalars[from + unit] }
-                }
-            }
-        }
-        return widened
-    }
+extension LayerKind {
+    var isDense: Bool { if case .dense = self { true } else { false } }
 }

@@ -38,10 +38,15 @@ public struct ConversionReport: Sendable, Codable {
         }
     }
 
-    /// `784→1024` for a dense layer, `28×28→64×64` for a bilinear one.
+    /// `784→1024` for a dense layer, `28×28→64×64` for a bilinear one, `3×3×32→64` for a convolution (window and
+    /// input channels → filters), `16×18→16×16 (3×3)` for a bilinear one.
     public static func shapeText(_ layer: LayerSpec) -> String {
         switch layer.kind {
         case .bilinear(let shape, _): "\(shape.inputRows)×\(shape.inputColumns)→\(shape.outputRows)×\(shape.outputColumns)"
+        case .bilinearConv2D(let shape, let window, _):
+            "\(shape.inputRows)×\(shape.inputColumns)→\(shape.outputRows)×\(shape.outputColumns) (\(window.height)×\(window.width))"
+        case .conv2D(let filters, let window, _, _) where layer.weights.first?.rank == 4:
+            "\(window.height)×\(window.width)×\(layer.weights[0].shape[2])→\(filters)"
         default:
             if let kernel = layer.weights.first, kernel.rank == 2 { "\(kernel.shape[0])→\(kernel.shape[1])" }
             else { layer.weights.first.map { $0.shape.map(String.init).joined(separator: "×") } ?? "" }
