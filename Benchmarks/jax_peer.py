@@ -3,7 +3,7 @@
 PyTorch's CPU-only wheels are not on PyPI (the PyPI `torch` pulls the CUDA packages), so JAX on CPU is the training
 peer. Threads: set by run.sh through XLA_FLAGS (`--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=N`).
 
-    python jax_peer.py train --network dense|bilinear --scale S [--steps N] [--batch B]
+    python jax_peer.py train --network dense|bilinear|cnn --scale S [--steps N] [--batch B]
     python jax_peer.py infer --network dense|bilinear --scale S --batch B [--layer yes]
 Prints one JSON object per measurement, as bilin-bench does.
 """
@@ -74,7 +74,33 @@ def build(network, scale, seed=0):
     return params, forward
 
 
+def build_cnn(seed=0):
+    """The Fashion-MNIST CNN of fixtures/make_cnn_fixture.py, NHWC: Conv 32 3×3 same relu → MaxPool 2 → Conv 64 3×3
+    same relu → MaxPool 2 → Flatten → Dense 128 relu → Dense 10; Glorot-uniform kernels, zero biases."""
+    keys = jax.random.split(jax.random.PRNGKey(seed), 4)
+    params = [
+        (glorot(keys[0], (3, 3, 1, 32), 9, 9 * 32), jnp.zeros((32,), jnp.float32)),
+        (glorot(keys[1], (3, 3, 32, 64), 9 * 32, 9 * 64), jnp.zeros((64,), jnp.float32)),
+        (glorot(keys[2], (3136, 128), 3136, 128), jnp.zeros((128,), jnp.float32)),
+        (glorot(keys[3], (128, 10), 128, 10), jnp.zeros((10,), jnp.float32)),
+    ]
+
+    def pool(x):
+        return jax.lax.reduce_window(x, -jnp.inf, jax.lax.max, (1, 2, 2, 1), (1, 2, 2, 1), "VALID")
+
+    def forward(params, x):
+        x = x.reshape(x.shape[0], 28, 28, 1)
+        for kernel, bias in params[:2]:
+            x = jax.lax.conv_general_dilated(x, kernel, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
+            x = pool(jax.nn.relu(x + bias))
+        x = jax.nn.relu(x.reshape(x.shape[0], -1) @ params[2][0] + params[2][1])
+        return x @ params[3][0] + params[3][1]
+    return params, forward
+
+
 def multiply_adds(network, scale):
+    if network == "cnn":
+        return 28 * 28 * 9 * 32 + 14 * 14 * 9 * 32 * 64 + 3136 * 128 + 128 * 10
     if network == "dense":
         return 784 * 1024 + 1024 * 1024 + 1024 * 10
     total, (p, q) = 0, most_square(784)
@@ -86,7 +112,7 @@ def multiply_adds(network, scale):
 
 
 def train(args):
-    params, forward = build(args.network, args.scale)
+    params, forward = build_cnn() if args.network == "cnn" else build(args.network, args.scale)
     lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-7
 
     def loss_fn(params, x, y):
