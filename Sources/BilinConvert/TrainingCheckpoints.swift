@@ -44,7 +44,7 @@ final class TrainingCheckpoints {
         try checkFingerprint()
         guard let saved, let resumePath else { return nil }
         if let reason = saved.state.mismatch(
-            parameters: network.parameters, optimizer: options.optimizer, examples: data.train.count, epochs: options.epochs) {
+            parameters: network.variables, optimizer: options.optimizer, examples: data.train.count, epochs: options.epochs) {
             throw BilinError("does not fit this run: \(reason)", file: resumePath)
         }
         events.stage("resuming from \(resumePath) after epoch \(saved.state.epoch)")

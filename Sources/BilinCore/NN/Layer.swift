@@ -6,6 +6,9 @@ public protocol Layer: AnyObject {
     var name: String { get }
     /// Trainable parameters in the order of the model layer's weights; empty for parameter-free steps.
     var parameters: [Parameter] { get }
+    /// Values that training changes without an optimizer (batch normalization's moving mean and variance), in the
+    /// order of the model layer's weights that follow `parameters`; empty for most steps.
+    var statistics: [Parameter] { get }
 
     /// Inference.
     func callAsFunction(_ input: Tensor) -> Tensor
@@ -17,4 +20,5 @@ public protocol Layer: AnyObject {
 
 extension Layer {
     public var parameters: [Parameter] { [] }
+    public var statistics: [Parameter] { [] }
 }

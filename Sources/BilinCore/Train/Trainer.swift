@@ -48,6 +48,8 @@ public struct Trainer {
         var generator = SeededGenerator(seed: options.seed)
         var optimizer = options.optimizer.make(learningRate: options.effectiveLearningRate)
         let parameters = network.parameters
+        // What a saved state holds: the parameters and the moving statistics of batch normalization.
+        let variables = network.variables
         let features = data.train.featureCount
         let batchSize = min(options.batchSize, order.count)
         let batchesPerEpoch = (order.count + batchSize - 1) / batchSize
@@ -55,7 +57,7 @@ public struct Trainer {
         let started = Date()
         var stepsDone = 0
         if let saved {
-            saved.restore(parameters)
+            saved.restore(variables)
             optimizer.state = saved.optimizer
             (generator, order, stepsDone) = (saved.generator, saved.order, saved.steps)
         }
@@ -108,7 +110,7 @@ public struct Trainer {
             records.append(record)
             epochEnded(record)
             try epochSaved(TrainingState(
-                records: records, parameters: parameters, optimizer: optimizer, generator: generator, order: order, steps: stepsDone))
+                records: records, parameters: variables, optimizer: optimizer, generator: generator, order: order, steps: stepsDone))
         }
         return records
     }

@@ -3,7 +3,7 @@
 public struct TrainingState: Sendable {
     /// The records so far, epoch 0 (before training) first; the last one's `epoch` is the number of epochs done.
     public var records: [EpochRecord]
-    /// Parameter values by `Parameter.key`.
+    /// Values by `Parameter.key`: the network's `variables`, its parameters and the moving statistics.
     public var parameters: [String: Tensor]
     public var optimizer: OptimizerState
     /// Draws the next epoch's shuffle and dropout masks.
@@ -25,7 +25,7 @@ public struct TrainingState: Sendable {
         self.steps = steps
     }
 
-    /// The state of a run training `parameters` with `optimizer`.
+    /// The state of a run training a network whose `variables` are `parameters` with `optimizer`.
     init(records: [EpochRecord], parameters: [Parameter], optimizer: any Optimizer, generator: SeededGenerator, order: [Int], steps: Int) {
         self.init(
             records: records, parameters: Dictionary(uniqueKeysWithValues: parameters.map { ($0.key, $0.value) }),
@@ -35,8 +35,8 @@ public struct TrainingState: Sendable {
     /// Epochs done.
     public var epoch: Int { records.last?.epoch ?? 0 }
 
-    /// Why this state cannot continue a run of `epochs` epochs training `parameters` with an `optimizer` over
-    /// `examples` training examples, or `nil` when it can.
+    /// Why this state cannot continue a run of `epochs` epochs training a network whose `variables` are
+    /// `parameters` with an `optimizer` over `examples` training examples, or `nil` when it can.
     public func mismatch(parameters: [Parameter], optimizer: OptimizerKind, examples: Int, epochs: Int) -> String? {
         guard records.map(\.epoch) == Array(0..<records.count), epoch <= epochs else {
             return "its epochs do not fit a run of \(epochs)"
