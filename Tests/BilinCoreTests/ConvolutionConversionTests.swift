@@ -144,4 +144,61 @@ struct ConvolutionConversionTests {
         #expect(plan.entries.map(\.layerIndex) == [1, 4])
         #expect(plan.skipped[6] == "output size 2 is prime: no useful matrix shape")
     }
+
+    private static let images: Tensor = {
+        var generator = SeededGenerator(seed: 11)
+        return Reference.random([64, 6 * 6 * 16], in: 0...1, using: &generator)
+    }()
+
+    private func logits(_ model: Model) throws -> Tensor { try Network(model: model).logits(Self.images) }
+
+    @Test("scale 1, nkp: a BilinearConv2D computes the Conv2D whose kernel is the rank-1 Kronecker approximation",
+          arguments: [DataLayout.channelsLast, .channelsFirst])
+    func scaleOneIsKroneckerConvolution(layout: DataLayout) throws {
+        let model = smallCNN(layout: layout)
+        let result = try Converter.convert(model, options: ConversionOptions(scale: 1, layerNames: ["conv1"], initialization: .nkp))
+        // The reference works on the channel-major (144, 16) matrix, read as (12·12) → (4·4).
+        let matrix = ConvolutionKernel.channelMajor(model.layers[1].weights[0])
+        let approximation = Reference.kroneckerApproximation(kernel: matrix, d1: 12, d2: 12, u1: 4, u2: 4, terms: 1).kernel
+        // Back to the Keras layout (kh, kw, Cin, Cout): channel-major row (c·3 + i)·3 + j is kernel[i, j, c].
+        var kernel = Tensor(shape: [3, 3, 16, 16])
+        for i in 0..<3 { for j in 0..<3 { for c in 0..<16 { for o in 0..<16 {
+            kernel.scalars[((i * 3 + j) * 16 + c) * 16 + o] = approximation[(c * 3 + i) * 3 + j, o]
+        } } } }
+        var reference = model
+        reference.layers[1].weights[0] = kernel
+        assertClose(try logits(result.model), try logits(reference), atol: 1e-4, rtol: 1e-4)
+    }
+
+    /// A converted consumer reading through space is factorised afresh at its widened size (most-square pairs do not
+    /// embed the old patch grid), so only kept consumers give exactly the scale-1 function.
+    @Test("scale 2, first-block widening: the same outputs as scale 1, through batch norm, pooling and Flatten to kept consumers",
+          arguments: [DataLayout.channelsLast, .channelsFirst])
+    func firstBlockPreservesFunction(layout: DataLayout) throws {
+        let model = smallCNN(layout: layout)
+        for layers in [["conv1"], ["conv2"]] {
+            let one = try Converter.convert(model, options: ConversionOptions(scale: 1, layerNames: layers, initialization: .nkp))
+            let two = try Converter.convert(model, options: ConversionOptions(scale: 2, layerNames: layers, initialization: .nkp))
+            #expect(two.model.parameterCount != one.model.parameterCount, "\(layers) widened")
+            assertClose(try logits(two.model), try logits(one.model), atol: 1e-4, rtol: 1e-4)
+        }
+    }
+
+    @Test("the data-aware start fits the converted convolutions and head to the original's outputs better than nkp",
+          arguments: [DataLayout.channelsLast, .channelsFirst])
+    func dataStartFitsConvolutions(layout: DataLayout) throws {
+        let model = smallCNN(layout: layout)
+        func error(_ converted: Model) throws -> Double {
+            let (x, y) = (try logits(model), try logits(converted))
+            return zip(x.scalars, y.scalars).reduce(0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(x.count)
+        }
+        for scale in [1, 2] {
+            let options = { (start: Initialization) in ConversionOptions(scale: scale, layerNames: ["conv1", "conv2"], initialization: start) }
+            let nkp = try Converter.convert(model, options: options(.nkp))
+            let data = try Converter.convert(model, options: options(.data), calibration: Self.images)
+            #expect(data.model.layers.map(\.kind) == nkp.model.layers.map(\.kind))
+            let (fitted, weightOnly) = (try error(data.model), try error(nkp.model))
+            #expect(fitted < 0.5 * weightOnly, "scale \(scale): data \(fitted) against nkp \(weightOnly)")
+        }
+    }
 }

@@ -17,10 +17,21 @@ public enum DataAwareStart {
     /// - Throws: `BilinError` naming a layer the fit cannot run, or when a least-squares solve fails.
     public static func fit(_ converted: inout Model, original: Model, inputs: Tensor, iterations: Int = 6, ridge: Float = 1e-3) throws {
         precondition(converted.layers.count == original.layers.count, "a conversion keeps the layer count")
-        var teacher = inputs
-        var student = inputs
+        let teacherShapes = original.outputShapes()
+        var studentShapes = converted.outputShapes()
+        // Every activation of every calibration input is held at once: images with wide feature maps use fewer inputs.
+        let widest = studentShapes.compactMap { $0?.checkedProduct }.max() ?? 1
+        let count = min(inputs.shape[0], max(64, activationBudget / max(widest, 1)))
+        var teacher = count < inputs.shape[0] ? inputs.rows(0..<count) : inputs
+        let inputShape = original.inputShape
+        if original.dataLayout == .channelsFirst, inputShape.count == 3 {
+            teacher = teacher.transposingExamples(rows: inputShape[2], columns: inputShape[0] * inputShape[1])
+        }
+        var student = teacher
         for index in original.layers.indices {
             let before = original.layers[index]
+            let teacherInput = index > 0 ? teacherShapes[index - 1] ?? [] : inputShape
+            let studentInput = index > 0 ? studentShapes[index - 1] ?? [] : inputShape
             switch (before.kind, converted.layers[index].kind) {
             case (.dense(_, let activation, let useBias), .bilinear(let shape, _)):
                 let target = linearOutput(of: before, on: teacher)
@@ -37,17 +48,76 @@ public enum DataAwareStart {
             case (.dense(_, let activation, _), _), (.bilinear(_, let activation), _):
                 teacher = activate(linearOutput(of: before, on: teacher), activation)
                 student = activate(linearOutput(of: converted.layers[index], on: student), activation)
+            case (.conv2D(_, let window, let activation, let useBias), .bilinearConv2D(let shape, _, _)):
+                let target = try apply(before.withActivation(.linear), inputShape: teacherInput, to: teacher)
+                let patches = Patches2D(height: studentInput[0], width: studentInput[1], channels: studentInput[2], window: window, order: .channelMajor)
+                let (x, z) = patchRows(patches, of: student, targets: target)
+                converted.layers[index].weights = try fitFirstBlock(
+                    converted.layers[index].weights, shape: shape, input: x, target: z, useBias: useBias, iterations: iterations, ridge: ridge)
+                teacher = activate(target, activation)
+                student = try apply(converted.layers[index], inputShape: studentInput, to: student)
+            case (.conv2D(let filters, let window, let activation, let useBias), .conv2D) where converted.layers[index].weights[0].shape != before.weights[0].shape:
+                // A kept convolution reading widened channels: refitted on its patches (rows in the kernel's own order).
+                let target = try apply(before.withActivation(.linear), inputShape: teacherInput, to: teacher)
+                let patches = Patches2D(height: studentInput[0], width: studentInput[1], channels: studentInput[2], window: window, order: .positionMajor)
+                let (x, z) = patchRows(patches, of: student, targets: target)
+                var weights = try fitDense(input: x, target: z, useBias: useBias, ridge: ridge)
+                weights[0] = weights[0].reshaped([window.height, window.width, studentInput[2], filters])
+                converted.layers[index].weights = weights
+                teacher = activate(target, activation)
+                student = try apply(converted.layers[index], inputShape: studentInput, to: student)
+            case (.conv2D, _), (.bilinearConv2D, _), (.pooling2D, _), (.globalAveragePooling2D, _), (.batchNormalization, _):
+                teacher = try apply(before, inputShape: teacherInput, to: teacher)
+                student = try apply(converted.layers[index], inputShape: studentInput, to: student)
             case (.activation(let activation), _):
                 teacher = activate(teacher, activation)
                 student = activate(student, activation)
+            case (.flatten, _) where original.dataLayout == .channelsFirst && teacherInput.count == 3:
+                // Features in C, H, W order, as the model's dense kernels read them.
+                teacher = teacher.transposingExamples(rows: teacherInput[0] * teacherInput[1], columns: teacherInput[2])
+                student = student.transposingExamples(rows: studentInput[0] * studentInput[1], columns: studentInput[2])
             case (.input, _), (.flatten, _), (.reshape, _), (.dropout, _):
                 continue  // every step sees examples flattened row-major, and dropout is off outside training
-            case (.conv2D, _), (.bilinearConv2D, _), (.pooling2D, _), (.globalAveragePooling2D, _), (.batchNormalization, _):
-                throw BilinError("the data-aware start cannot run layer '\(before.name)' (\(before.kind.displayName)) yet; choose --init nkp or random")
             case (.opaque(let className, _), _):
                 throw BilinError("the data-aware start cannot run layer '\(before.name)' (\(className)); choose --init nkp or random")
             }
+            studentShapes = converted.outputShapes()
         }
+    }
+
+    /// The most activation values the fit holds for one layer's output over the calibration inputs (256 MB).
+    static let activationBudget = 64 << 20
+    /// The most patches a convolution is fitted on, taken evenly from all positions of all calibration inputs.
+    static let patchLimit = 40_000
+
+    /// Patch rows of `input` and the matching rows of `targets` (`(n, Ho·Wo·filters)`, one row per output position),
+    /// every `k`-th position so that at most `patchLimit` remain; patches are extracted a few examples at a time.
+    private static func patchRows(_ patches: Patches2D, of input: Tensor, targets: Tensor) -> (Tensor, Tensor) {
+        let examples = input.shape[0]
+        let total = examples * patches.positions
+        let step = max(1, (total + patchLimit - 1) / patchLimit)
+        let filters = targets.shape[1] / patches.positions
+        let chunk = max(1, (16 << 20) / max(patches.positions * patches.patchSize, 1))
+        var x: [Float] = []
+        var z: [Float] = []
+        var start = 0
+        while start < examples {
+            let end = min(start + chunk, examples)
+            let extracted = patches.extract(input.rows(start..<end))
+            for row in stride(from: (step - start * patches.positions % step) % step, to: (end - start) * patches.positions, by: step) {
+                x.append(contentsOf: extracted.scalars[(row * patches.patchSize)..<((row + 1) * patches.patchSize)])
+                let global = start * patches.positions + row
+                z.append(contentsOf: targets.scalars[(global * filters)..<((global + 1) * filters)])
+            }
+            start = end
+        }
+        return (Tensor(shape: [x.count / patches.patchSize, patches.patchSize], scalars: x),
+                Tensor(shape: [z.count / filters, filters], scalars: z))
+    }
+
+    /// `layer` alone run on `input`, whose examples have `inputShape`.
+    private static func apply(_ layer: LayerSpec, inputShape: [Int], to input: Tensor) throws -> Tensor {
+        try Network(model: Model(name: "fit", layers: [LayerSpec(name: "fit_input", kind: .input(shape: inputShape)), layer])).predict(input)
     }
 
     /// `x · kernel + bias` of a dense layer, or `Uᵀ X V + B` of a bilinear one, before its activation.
@@ -132,5 +202,20 @@ public enum DataAwareStart {
     /// `mean − predicted`, as a vector.
     private static func interceptOf(_ mean: Tensor, minus predicted: Tensor) -> Tensor {
         Tensor(shape: [mean.count], scalars: zip(mean.scalars, predicted.scalars).map { $0 - $1 })
+    }
+}
+
+extension LayerSpec {
+    /// This Dense, Conv2D or bilinear layer with another activation (its linear part alone with `.linear`).
+    func withActivation(_ activation: Activation) -> LayerSpec {
+        var layer = self
+        switch kind {
+        case .dense(let units, _, let useBias): layer.kind = .dense(units: units, activation: activation, useBias: useBias)
+        case .conv2D(let filters, let window, _, let useBias): layer.kind = .conv2D(filters: filters, window: window, activation: activation, useBias: useBias)
+        case .bilinear(let shape, _): layer.kind = .bilinear(shape, activation: activation)
+        case .bilinearConv2D(let shape, let window, _): layer.kind = .bilinearConv2D(shape, window: window, activation: activation)
+        default: break
+        }
+        return layer
     }
 }

@@ -43,6 +43,12 @@ extension Tensor {
         return Tensor(shape: [columns], scalars: sums)
     }
 
+    /// Rows `range` of this `(rows, …)` tensor, every other axis kept.
+    public func rows(_ range: Range<Int>) -> Tensor {
+        let width = count / max(shape[0], 1)
+        return Tensor(shape: [range.count] + shape.dropFirst(), scalars: Array(scalars[(range.lowerBound * width)..<(range.upperBound * width)]))
+    }
+
     /// The index of the largest value of each row.
     public func rowArgmax() -> [Int] {
         let columns = shape[1]
