@@ -28,7 +28,7 @@ public enum BilinearConversion {
         return ConversionReport(
             original: original,
             converted: ModelSummary(
-                path: output, params: stage.converted.parameterCount, bytes: fileSize(output),
+                path: output, params: stage.converted.parameterCount, bytes: fileSize(output), multiplyAdds: stage.converted.multiplyAdds,
                 accuracy: stage.history.last?.testAccuracy, microsecondsPerSample: stage.convertedTiming),
             layers: stage.layers, scale: request.conversion.scale, initialization: stage.initialization,
             widening: request.conversion.widening, history: stage.history, seconds: Date().timeIntervalSince(started))
@@ -69,12 +69,13 @@ public enum BilinearConversion {
             let reasons = result.layers.compactMap { line in
                 line.note.map { "'\(line.name)' \($0.replacingOccurrences(of: "kept: ", with: "stays dense: "))" }
             }
-            let why = reasons.isEmpty ? "no Dense layer besides the last (--convert-last converts that one too)" : reasons.joined(separator: "; ")
+            let why = reasons.isEmpty ? "no Conv2D layer, and no Dense layer besides the last (--convert-last converts that one too)" : reasons.joined(separator: "; ")
             throw BilinError("nothing to convert: \(why)", file: request.input)
         }
         var stage = ConvertedStage(
             converted: result.model, layers: result.layers, initialization: result.initialization,
-            original: ModelSummary(path: request.input, params: model.parameterCount, bytes: 0), history: [])
+            original: ModelSummary(path: request.input, params: model.parameterCount, bytes: 0, multiplyAdds: model.multiplyAdds),
+            history: [])
         if let data, let original {
             stage.original.accuracy = original.accuracy(on: data.test)
             stage.original.microsecondsPerSample = InferenceTiming.microsecondsPerSample(original, images: data.test.images)
@@ -94,8 +95,8 @@ public enum BilinearConversion {
     public static func compare(original: String, converted: String, data: String?, normalization: Normalization?) throws -> ConversionReport {
         let models = (try ModelIO.load(path: original), try ModelIO.load(path: converted))
         var summaries = [
-            ModelSummary(path: original, params: models.0.parameterCount, bytes: fileSize(original)),
-            ModelSummary(path: converted, params: models.1.parameterCount, bytes: fileSize(converted)),
+            ModelSummary(path: original, params: models.0.parameterCount, bytes: fileSize(original), multiplyAdds: models.0.multiplyAdds),
+            ModelSummary(path: converted, params: models.1.parameterCount, bytes: fileSize(converted), multiplyAdds: models.1.multiplyAdds),
         ]
         if let data {
             let dataset = try DatasetLoader.load(path: data, normalization: normalization, inputShape: models.0.inputShape,

@@ -103,7 +103,7 @@ struct BadInputTests {
         let head = folder.file("head.h5")
         try ModelIO.save(onlyHead, to: head)
         #expect(try expectFailure([head], in: folder, input: head)
-            == "Error: \(head): nothing to convert: no Dense layer besides the last (--convert-last converts that one too)\n")
+            == "Error: \(head): nothing to convert: no Conv2D layer, and no Dense layer besides the last (--convert-last converts that one too)\n")
 
         var prime = onlyHead
         prime.layers.insert(LayerSpec(name: "hidden", kind: .dense(units: 97, activation: .relu, useBias: true), weights: [

@@ -24,6 +24,9 @@ struct ConvertCommandTests {
         let converted = report["converted"] as! [String: Any]
         #expect(original["params"] as? Int == 82218)
         #expect(converted["params"] as? Int == 1504 + 896 + 2570)
+        // 784·96 + 96·64 + 64·10; then 28·28·24 + 28·16·24 (X V, Uᵀ T), 16·24·16 + 16·16·16, 256·10.
+        #expect(original["multiplyAdds"] as? Int == 82048)
+        #expect(converted["multiplyAdds"] as? Int == 29568 + 10240 + 2560)
         #expect(converted["bytes"] as? Int == (try FileManager.default.attributesOfItem(atPath: folder.file("tiny_mlp.bilinear.h5"))[.size] as? Int))
         #expect((original["accuracy"] as? Double ?? 0) > 0.8)
         #expect(converted["accuracy"] is Double)
@@ -32,6 +35,7 @@ struct ConvertCommandTests {
         #expect((report["history"] as! [Any]).count == 2)
         // The table prints the same numbers as the JSON.
         #expect(run.standardOutput.foldingSpaces.contains("parameters 82218 4970"))
+        #expect(run.standardOutput.foldingSpaces.contains("multiply-adds per sample 82048 42368 1.9×"))
     }
 
     @Test("without data: converts only, accuracy is null in the JSON, -o picks .keras")

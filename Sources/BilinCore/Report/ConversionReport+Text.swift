@@ -23,6 +23,8 @@ extension ConversionReport {
             rows: [
                 ["parameters", "\(original.params)", "\(converted.params)", ratio(Double(original.params), Double(converted.params))],
                 ["bytes on disk", "\(original.bytes)", "\(converted.bytes)", ratio(Double(original.bytes), Double(converted.bytes))],
+                ["multiply-adds per sample", count(original.multiplyAdds), count(converted.multiplyAdds),
+                 ratio(original.multiplyAdds.map(Double.init), converted.multiplyAdds.map(Double.init))],
                 ["test accuracy", percent(original.accuracy), percent(converted.accuracy), ""],
                 ["µs per sample", micro(original.microsecondsPerSample), micro(converted.microsecondsPerSample),
                  ratio(original.microsecondsPerSample, converted.microsecondsPerSample)],
@@ -46,6 +48,7 @@ extension ConversionReport {
     }
 
     private func percent(_ value: Double?) -> String { ReportFormat.percent(value) }
+    private func count(_ value: Int?) -> String { value.map(String.init) ?? "n/a" }
     private func micro(_ value: Double?) -> String { value.map { String(format: "%.2f", $0) } ?? "n/a" }
     /// original / converted: how many times smaller (or faster) the conversion is.
     private func ratio(_ before: Double?, _ after: Double?) -> String {
