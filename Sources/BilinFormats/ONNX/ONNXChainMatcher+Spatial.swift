@@ -39,11 +39,13 @@ extension ONNXChainMatcher {
     /// `[-1, Ho, Wo, p'·q']`) → `Transpose(0,3,1,2)`. Nil for any other form.
     private mutating func bilinearConvolution(_ conv: ONNXNode, patches: Tensor, window: Window2D, shape: [Int]) throws -> ONNXChainLayer? {
         let channels = shape[2]
-        guard conv.inputs.count == 2 || conv.inputs[2].isEmpty,
+        // The shape first: a hostile one must not size the kernel compared against.
+        guard conv.inputs.count == 2 || conv.inputs[2].isEmpty, let patchSize = [channels, window.height, window.width].checkedProduct,
+              patches.shape == [patchSize, 1, window.height, window.width],
               patches == ONNXConvWeights.patchKernel(channels: channels, height: window.height, width: window.width),
               let toLast = graph.soleConsumer(of: conv.outputs[0]), isTranspose(toLast, [0, 2, 3, 1]),
               let reshape = graph.soleConsumer(of: toLast.outputs[0]), reshape.opType == "Reshape", reshape.inputs.first == toLast.outputs[0],
-              let matrix = reshapeTarget(reshape, count: window.patchSize(channels: channels))
+              let matrix = reshapeTarget(reshape, count: patchSize)
         else { return nil }
         let (outputHeight, outputWidth) = window.outputSize(height: shape[0], width: shape[1])
         guard let projection = try bilinearProjection(from: reshape, matrix: matrix,
@@ -107,8 +109,8 @@ extension ONNXChainMatcher {
     /// `Transpose(0,2,3,1)` → `Flatten` or `Reshape[-1, all]`: an image flattened in H,W,C order, the IR's flatten of
     /// a channels-last model (named after the Flatten).
     mutating func channelsLastFlatten(_ node: ONNXNode, shape: [Int]) -> ONNXChainLayer? {
-        guard layout == .channelsLast, isTranspose(node, [0, 2, 3, 1]), let flatten = graph.soleConsumer(of: node.outputs[0]),
-              flattens(flatten, reading: node.outputs[0], count: shape.reduce(1, *))
+        guard layout == .channelsLast, isTranspose(node, [0, 2, 3, 1]), let count = shape.checkedProduct,
+              let flatten = graph.soleConsumer(of: node.outputs[0]), flattens(flatten, reading: node.outputs[0], count: count)
         else { return nil }
         return ONNXChainLayer(layer: LayerSpec(name: uniqueName(flatten), kind: .flatten), nodeIndices: [node.index, flatten.index],
                               input: node.inputs[0], output: flatten.outputs[0], weightNames: [])

@@ -39,8 +39,7 @@ struct ONNXChainMatcher {
             guard !image || layout == .channelsFirst else { return nil }
             return single(node, kind: .flatten)
         case "Reshape" where image:
-            let count = shape.reduce(1, *)
-            guard layout == .channelsFirst, reshapeTarget(node, count: count) == [count] else { return nil }
+            guard layout == .channelsFirst, let count = shape.checkedProduct, reshapeTarget(node, count: count) == [count] else { return nil }
             return single(node, kind: .flatten)
         case "Reshape":
             if let bilinear = try bilinear(at: node, shape: shape) { return bilinear }

@@ -16,6 +16,11 @@ extension ONNXLayerSpelling {
     static func spatialSteps(_ layer: LayerSpec, inputShape: [Int]?, builder: ONNXGraphBuilder) throws -> [Step] {
         let name = layer.name
         if case .batchNormalization(let epsilon, let momentum) = layer.kind {
+            // ONNX normalizes axis 1: the channels of an NCHW image or the features of a vector, not the last axis of more.
+            guard let shape = inputShape, shape.count == 1 || shape.count == 3 else {
+                throw BilinError("layer '\(name)' (BatchNormalization) reads a value of shape \(inputShape ?? []); on ONNX it "
+                                 + "normalizes images and vectors only")
+            }
             let names = ["gamma", "beta", "moving_mean", "moving_variance"]
             return [Step(opType: "BatchNormalization", name: name,
                          constants: zip(names, layer.weights).map { builder.addInitializer("\(name)/\($0)", $1) },

@@ -16,7 +16,8 @@ import BilinCore
 ///
 /// Activations: relu, sigmoid, tanh, softmax (last axis), leaky_relu (alpha 0.2), elu (alpha 1), selu, softplus,
 /// softsign, exponential, hard_sigmoid (alpha 1/6, beta 0.5), relu6 (Clip 0…6). `ONNXChain` reads back the dense,
-/// bilinear, flatten and reshape layouts and the relu, sigmoid, tanh, softmax and leaky_relu ops.
+/// bilinear, flatten, reshape and image layouts (activations as layers of their own) and the relu, sigmoid, tanh,
+/// softmax and leaky_relu ops.
 enum ONNXLayerSpelling {
     /// One node of a spelling: its data input is the previous node's output (or the layer's input).
     struct Step {

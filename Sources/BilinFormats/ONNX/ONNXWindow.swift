@@ -14,8 +14,13 @@ enum ONNXWindow {
         if let dilations = node.ints("dilations"), dilations.contains(where: { $0 != 1 }) {
             throw ONNXChain.NotConvertible(message: "not convertible: dilations \(dilations) (only 1 is read)")
         }
+        // Sizes beyond what an example may hold are refused before any window arithmetic could overflow.
+        let sizes = 1...Model.maximumInputCount
+        guard sizes.contains(height), sizes.contains(width) else {
+            throw ONNXChain.NotConvertible(message: "not convertible: kernel_shape \([height, width])")
+        }
         let strides = node.ints("strides") ?? [1, 1]
-        guard strides.count == 2, strides.allSatisfy({ $0 > 0 }) else {
+        guard strides.count == 2, strides.allSatisfy(sizes.contains) else {
             throw ONNXChain.NotConvertible(message: "not convertible: strides \(strides)")
         }
         var window = Window2D(height: height, width: width, strideHeight: strides[0], strideWidth: strides[1])
