@@ -51,11 +51,12 @@ struct ONNXImporterTests {
         #expect(model.layers[5].weights == keras.layers[3].weights)
     }
 
-    @Test("PyTorch layout: (N,1,28,28) input, Flatten, Gemm transB=1 with (Dout, Din) weights")
+    @Test("PyTorch layout: (N,1,28,28) input read NCHW (IR shape [28, 28, 1], channels first), Flatten, Gemm transB=1 with (Dout, Din) weights")
     func torchLayout() throws {
         let model = try ModelIO.load(path: Fixtures.path("tiny_mlp_torch.onnx"))
+        #expect(model.dataLayout == .channelsFirst)
         #expect(summary(model) == [
-            "input input [1, 28, 28]", "flatten /flatten/Flatten",
+            "input input [28, 28, 1]", "flatten /flatten/Flatten",
             "dense /fc1/Gemm 96 linear bias=true", "activation /relu1/Relu relu",
             "dense /fc2/Gemm 64 linear bias=true", "activation /relu2/Relu relu",
             "dense /fc3/Gemm 10 linear bias=true", "activation /softmax/Softmax softmax",

@@ -19,7 +19,7 @@ struct ONNXChainLayer {
 /// Known forms, each read from the current value when it is the only reader of it:
 ///
 ///     Flatten(axis=1)                                  .flatten
-///     Reshape(x, [-1 or 0, dims…])                     .reshape(dims)
+///     Reshape(x, [-1 or 0, dims…])                     .reshape(dims) (of an image: only [-1, all], a .flatten)
 ///     Gemm(x, B, C?) transA=0, any transB/alpha/beta   .dense: kernel alpha·B (transB=0) or alpha·Bᵀ (transB=1),
 ///       [→ Add(·, C') or Add(C', ·)]                   bias beta·C (C of Dout values, or one broadcast) + C'
 ///     MatMul(x, B) [→ Add(·, C) or Add(C, ·)]          .dense: kernel B (Din, Dout), bias C (Dout or 1×Dout)
@@ -27,25 +27,48 @@ struct ONNXChainLayer {
 ///       → Reshape[-1,p·q] → Add(·, b)
 ///     Relu, Sigmoid, Tanh, Softmax (last axis), Gelu (exact), LeakyRelu (alpha 0.2 only)   .activation
 ///
+/// and on images, NCHW as PyTorch writes them (see `ONNXChainMatcher+Spatial` for the details):
+///
+///     Conv (group 1, dilations 1) W (Cout,Cin,kh,kw), B?   .conv2D, kernel transposed to (kh,kw,Cin,Cout)
+///     Conv(group Cin, one-hot W) → Transpose(0,2,3,1)       .bilinearConv2D (as `ONNXLayerSpelling` writes it)
+///       → Reshape[-1,p,q] → MatMul(·,V) → MatMul(Uᵀ,·) → Reshape[-1,Ho,Wo,p'q'] → Add(·, b) → Transpose(0,3,1,2)
+///     MaxPool, AveragePool (count_include_pad 0)            .pooling2D
+///     GlobalAveragePool → Flatten or Reshape[-1, C]         .globalAveragePooling2D (alone: .pooling2D over all)
+///     BatchNormalization (inference)                        .batchNormalization
+///
+/// Window pads must be valid or same (`ONNXWindow`). The layout: a rank-4 graph input is NCHW, IR input shape
+/// `(H, W, C)` and `.channelsFirst`, its `Flatten` in C,H,W order; unless the input's only reader is
+/// `Transpose(0,3,1,2)` (as `ONNXExporter` writes a channels-last model): then the input is NHWC, the model
+/// `.channelsLast`, that Transpose an adapter of no layer, and its images flatten through `Transpose(0,2,3,1)` →
+/// `Flatten`. Inside the chain every image is NCHW.
+///
 /// `Identity` and `Cast` to float (skl2onnx starts with one) are folded into the layer after them. `Gemm` with
-/// `transA=1` reads the batch as features: not a dense layer. Weights must be initializers; a `Gemm` or `MatMul`
-/// whose weight is computed by other nodes ends the chain, and its opaque layer's class name says so:
-/// `MatMul [not convertible: weight 'w' is computed by other nodes, not an initializer]`.
+/// `transA=1` reads the batch as features: not a dense layer. Weights must be initializers; a `Gemm`, `MatMul` or
+/// `Conv` whose weight is computed by other nodes ends the chain, and its opaque layer's class name says so:
+/// `MatMul [not convertible: weight 'w' is computed by other nodes, not an initializer]`; so does a `Conv` or pooling
+/// node this tool cannot express (dilations, groups, other pads).
 struct ONNXChain {
     let layers: [ONNXChainLayer]
     /// The nodes after the chain, in graph order, as opaque layers (config: `Op(inputs) -> outputs`).
     let tail: [LayerSpec]
+    /// The IR input shape (channels-last for images) and the layout the graph gives images in.
+    let inputShape: [Int]
+    let dataLayout: DataLayout
 
     init(_ graph: ONNXGraphIndex) throws {
-        var matcher = Matcher(graph: graph)
+        let (layout, adapter) = ONNXChain.inputLayout(graph)
+        var matcher = ONNXChainMatcher(graph: graph, layout: layout)
         var layers: [ONNXChainLayer] = []
-        var current = graph.inputName
-        var shape = graph.inputShape
+        var current = adapter?.outputs[0] ?? graph.inputName
+        let raw = graph.inputShape
+        var shape = raw.count == 3 && layout == .channelsFirst ? [raw[1], raw[2], raw[0]] : raw
+        inputShape = shape
+        dataLayout = layout
         var stopReason: [Int: String] = [:]
         // Identity-like nodes (Identity, Cast to float) waiting to be folded into the next layer.
         var prefix: [ONNXNode] = []
         while let node = graph.soleConsumer(of: current), node.domain.isEmpty {
-            if Matcher.isIdentity(node) {
+            if ONNXChainMatcher.isIdentity(node) {
                 prefix.append(node)
                 current = node.outputs[0]
                 continue
@@ -57,7 +80,7 @@ struct ONNXChain {
                 stopReason[node.index] = reason.message
                 break
             }
-            guard var found else { break }
+            guard var found, let next = ONNXChain.outputShape(of: found.layer, input: shape) else { break }
             if let first = prefix.first {
                 found.nodeIndices = prefix.map(\.index) + found.nodeIndices
                 found.input = first.inputs[0]
@@ -65,15 +88,9 @@ struct ONNXChain {
             }
             layers.append(found)
             current = found.output
-            switch found.layer.kind {
-            case .flatten: shape = [shape.reduce(1, *)]
-            case .reshape(let target): shape = target
-            case .dense(let units, _, _): shape = [units]
-            case .bilinear(let bilinear, _): shape = [bilinear.outputCount]
-            default: break
-            }
+            shape = next
         }
-        let used = Set(layers.flatMap(\.nodeIndices))
+        let used = Set(layers.flatMap(\.nodeIndices) + (adapter.map { [$0.index] } ?? []))
         tail = graph.nodes.indices.filter { !used.contains($0) }.map { index in
             let node = graph.nodes[index]
             let config = "\(node.qualifiedOpType)(\(node.inputs.joined(separator: ", "))) -> \(node.outputs.joined(separator: ", "))"
@@ -84,194 +101,23 @@ struct ONNXChain {
         self.layers = layers
     }
 
+    /// The layout of a rank-4 input, and the `Transpose(0,3,1,2)` adapter of an NHWC one (see the type's comment).
+    private static func inputLayout(_ graph: ONNXGraphIndex) -> (DataLayout, adapter: ONNXNode?) {
+        guard graph.inputShape.count == 3 else { return (.channelsLast, nil) }
+        if let node = graph.soleConsumer(of: graph.inputName), node.domain.isEmpty, node.opType == "Transpose",
+           node.outputs.count == 1, node.ints("perm") == [0, 3, 1, 2] {
+            return (.channelsLast, node)
+        }
+        return (.channelsFirst, nil)
+    }
+
+    /// The IR output shape of `layer` reading `input` (nil when the layer does not fit it).
+    private static func outputShape(of layer: LayerSpec, input: [Int]) -> [Int]? {
+        Model(name: "", layers: [LayerSpec(name: "", kind: .input(shape: input)), layer]).outputShapes().last ?? nil
+    }
+
     /// Why a dense-looking node cannot be read as a layer.
     struct NotConvertible: Error {
         var message: String
-    }
-
-    /// Matches the known forms, naming layers uniquely (a node's own name, or `<op>_<index>` when it has none or
-    /// repeats one).
-    private struct Matcher {
-        let graph: ONNXGraphIndex
-        var usedNames: Set<String> = []
-
-        /// `Identity`, or `Cast` to float (the chain's values are float already): no layer of their own.
-        static func isIdentity(_ node: ONNXNode) -> Bool {
-            node.inputs.count == 1 && node.outputs.count == 1
-                && (node.opType == "Identity" || (node.opType == "Cast" && node.int("to") == Int(ONNXTensorData.floatType)))
-        }
-
-        init(graph: ONNXGraphIndex) {
-            self.graph = graph
-            usedNames = [graph.inputName]
-        }
-
-        mutating func uniqueName(_ node: ONNXNode) -> String {
-            let name = node.name.isEmpty || usedNames.contains(node.name) ? "\(node.opType)_\(node.index)" : node.name
-            usedNames.insert(name)
-            return name
-        }
-
-        /// The layer starting at `node`, which reads `current` of `shape`; nil if it is no known form.
-        mutating func layer(at node: ONNXNode, reading current: String, shape: [Int]) throws -> ONNXChainLayer? {
-            // Every known form writes exactly one value (a fuzzed MatMul with none crashed here).
-            guard node.outputs.count == 1 else { return nil }
-            let flat = shape.count == 1 ? shape[0] : nil
-            switch node.opType {
-            case "Flatten" where node.int("axis") ?? 1 == 1:
-                return single(node, kind: .flatten)
-            case "Reshape":
-                if let bilinear = try bilinear(at: node, shape: shape) { return bilinear }
-                guard let target = reshapeTarget(node, count: shape.reduce(1, *)) else { return nil }
-                return single(node, kind: .reshape(targetShape: target))
-            case "Gemm" where node.inputs.first == current:
-                guard let flat else { return nil }
-                return try gemm(node, inputs: flat)
-            case "MatMul" where node.inputs.first == current:
-                guard let flat else { return nil }
-                return try matMul(node, inputs: flat)
-            default:
-                guard let activation = activation(node, shape: shape) else { return nil }
-                return single(node, kind: .activation(activation))
-            }
-        }
-
-        private mutating func single(_ node: ONNXNode, kind: LayerKind) -> ONNXChainLayer {
-            ONNXChainLayer(layer: LayerSpec(name: uniqueName(node), kind: kind), nodeIndices: [node.index],
-                           input: node.inputs[0], output: node.outputs[0], weightNames: [])
-        }
-
-        private func activation(_ node: ONNXNode, shape: [Int]) -> Activation? {
-            guard node.inputs.count == 1, node.outputs.count == 1 else { return nil }
-            switch node.opType {
-            case "Relu": return .relu
-            case "Sigmoid": return .sigmoid
-            case "Tanh": return .tanh
-            case "Softmax":
-                let axis = node.int("axis") ?? (graph.opset >= 13 ? -1 : 1)
-                return shape.count == 1 && (axis == -1 || axis == 1) ? .softmax : nil
-            case "Gelu": return (node.string("approximate") ?? "none") == "none" ? .gelu : nil
-            case "LeakyRelu": return abs((node.float("alpha") ?? 0.01) - 0.2) < 1e-6 ? .leakyRelu : nil
-            default: return nil
-            }
-        }
-
-        /// `[-1 or 0, dims…]` with at most one `-1` among the dims, resolved against `count` input values.
-        private func reshapeTarget(_ node: ONNXNode, count: Int) -> [Int]? {
-            guard node.inputs.count == 2, let tensor = graph.initializers[node.inputs[1]],
-                  let target = try? ONNXTensorData.integers(tensor), let first = target.first, first == -1 || first == 0
-            else { return nil }
-            var dims = Array(target.dropFirst())
-            guard !dims.isEmpty, dims.allSatisfy({ $0 > 0 || $0 == -1 }), dims.filter({ $0 == -1 }).count <= 1 else { return nil }
-            guard let known = dims.filter({ $0 > 0 }).checkedProduct else { return nil }
-            if let unknown = dims.firstIndex(of: -1) {
-                guard known > 0, count % known == 0 else { return nil }
-                dims[unknown] = count / known
-            }
-            return dims.checkedProduct == count ? dims : nil
-        }
-
-        /// A float initializer feeding `node` as input `position` (a matrix's transpose, if asked).
-        private func weight(_ node: ONNXNode, _ position: Int, transposed: Bool = false) throws -> (name: String, value: Tensor) {
-            let name = node.inputs[position]
-            guard let tensor = graph.initializers[name] else {
-                throw NotConvertible(message: "not convertible: weight '\(name)' is computed by other nodes, not an initializer")
-            }
-            return (name, try ONNXTensorData.floats(tensor, transposed: transposed))
-        }
-
-        /// The error for a matrix weight that does not fit the values its node reads: the graph is invalid.
-        private func misfit(_ node: ONNXNode, weight name: String, inputs: Int) -> BilinError {
-            let shape = graph.initializers[name].map(ONNXTensorData.dimensions) ?? []
-            return BilinError("\(node.label) (\(node.opType)): weight '\(name)' of shape \(shape) does not fit its input of \(inputs) values")
-        }
-
-        private mutating func gemm(_ node: ONNXNode, inputs: Int) throws -> ONNXChainLayer? {
-            guard node.inputs.count >= 2, node.int("transA") ?? 0 == 0 else { return nil }
-            // transB=1 (PyTorch): B is (Dout, Din), read transposed into the (Din, Dout) kernel.
-            let b = try weight(node, 1, transposed: node.int("transB") ?? 0 == 1)
-            var kernel = b.value
-            guard kernel.rank == 2 else { return nil }
-            guard kernel.shape[0] == inputs else { throw misfit(node, weight: b.name, inputs: inputs) }
-            let alpha = node.float("alpha") ?? 1
-            if alpha != 1 { kernel.scalars = kernel.scalars.map { $0 * alpha } }
-            let units = kernel.shape[1]
-            var weights = [kernel]
-            var names = [b.name]
-            if node.inputs.count >= 3, !node.inputs[2].isEmpty {
-                let c = try weight(node, 2)
-                let beta = node.float("beta") ?? 1
-                guard c.value.shape == [units] || c.value.shape == [1, units] || c.value.count == 1 else { return nil }
-                let values = c.value.count == 1 ? [Float](repeating: c.value.scalars[0], count: units) : c.value.scalars
-                weights.append(Tensor(shape: [units], scalars: values.map { $0 * beta }))
-                names.append(c.name)
-            }
-            let layer = LayerSpec(name: "", kind: .dense(units: units, activation: .linear, useBias: weights.count == 2),
-                                  weights: weights)
-            var chain = ONNXChainLayer(layer: layer, nodeIndices: [node.index], input: node.inputs[0], output: node.outputs[0],
-                                       weightNames: names)
-            absorbBias(into: &chain, after: node)
-            chain.layer.name = uniqueName(node)
-            return chain
-        }
-
-        private mutating func matMul(_ node: ONNXNode, inputs: Int) throws -> ONNXChainLayer? {
-            guard node.inputs.count == 2 else { return nil }
-            let b = try weight(node, 1)
-            guard b.value.rank == 2 else { return nil }
-            guard b.value.shape[0] == inputs else { throw misfit(node, weight: b.name, inputs: inputs) }
-            let units = b.value.shape[1]
-            var chain = ONNXChainLayer(layer: LayerSpec(name: "", kind: .dense(units: units, activation: .linear, useBias: false),
-                                                        weights: [b.value]),
-                                       nodeIndices: [node.index], input: node.inputs[0], output: node.outputs[0], weightNames: [b.name])
-            absorbBias(into: &chain, after: node)
-            chain.layer.name = uniqueName(node)
-            return chain
-        }
-
-        /// Folds an `Add(·, C)` or `Add(C, ·)` that follows `node`, with `C` an initializer of `(Dout)` or `(1, Dout)`,
-        /// into the dense layer's bias (added to a `Gemm`'s own `beta·C`, as jax2onnx writes `beta = 0` and an Add).
-        private func absorbBias(into chain: inout ONNXChainLayer, after node: ONNXNode) {
-            guard case .dense(let units, let activation, let useBias) = chain.layer.kind,
-                  let add = graph.soleConsumer(of: node.outputs[0]), add.opType == "Add", add.domain.isEmpty, add.inputs.count == 2,
-                  let position = add.inputs.firstIndex(where: { $0 != node.outputs[0] }),
-                  let tensor = graph.initializers[add.inputs[position]], let bias = try? ONNXTensorData.floats(tensor),
-                  bias.shape == [units] || bias.shape == [1, units]
-            else { return }
-            if useBias {
-                chain.layer.weights[1].scalars = zip(chain.layer.weights[1].scalars, bias.scalars).map { $0 + $1 }
-            } else {
-                chain.layer.weights.append(bias.reshaped([units]))
-            }
-            chain.layer.kind = .dense(units: units, activation: activation, useBias: true)
-            chain.nodeIndices.append(add.index)
-            chain.output = add.outputs[0]
-            chain.weightNames.append(add.inputs[position])
-        }
-
-        /// The chain `ONNXLayerSpelling` writes for a bilinear layer, starting at its first Reshape.
-        private mutating func bilinear(at reshape: ONNXNode, shape: [Int]) throws -> ONNXChainLayer? {
-            guard let matrix = reshapeTarget(reshape, count: shape.reduce(1, *)), matrix.count == 2,
-                  let right = graph.soleConsumer(of: reshape.outputs[0]), right.opType == "MatMul", right.inputs.count == 2,
-                  right.inputs[0] == reshape.outputs[0], let vTensor = graph.initializers[right.inputs[1]],
-                  let left = graph.soleConsumer(of: right.outputs[0]), left.opType == "MatMul", left.inputs.count == 2,
-                  left.inputs[1] == right.outputs[0], let uTensor = graph.initializers[left.inputs[0]],
-                  let flatten = graph.soleConsumer(of: left.outputs[0]), flatten.opType == "Reshape",
-                  let add = graph.soleConsumer(of: flatten.outputs[0]), add.opType == "Add", add.inputs.count == 2,
-                  let biasPosition = add.inputs.firstIndex(where: { $0 != flatten.outputs[0] }),
-                  let biasTensor = graph.initializers[add.inputs[biasPosition]]
-            else { return nil }
-            let (v, ut, bias) = (try ONNXTensorData.floats(vTensor), try ONNXTensorData.floats(uTensor), try ONNXTensorData.floats(biasTensor))
-            guard v.rank == 2, ut.rank == 2, v.shape[0] == matrix[1], ut.shape[1] == matrix[0] else { return nil }
-            let bilinear = BilinearShape(inputRows: matrix[0], inputColumns: matrix[1], outputRows: ut.shape[0], outputColumns: v.shape[1])
-            guard reshapeTarget(flatten, count: bilinear.outputCount) == [bilinear.outputCount], bias.count == bilinear.outputCount else {
-                return nil
-            }
-            let layer = LayerSpec(name: uniqueName(left), kind: .bilinear(bilinear, activation: .linear),
-                                  weights: [ut.transposed(), v, bias.reshaped([bilinear.outputRows, bilinear.outputColumns])])
-            return ONNXChainLayer(layer: layer, nodeIndices: [reshape, right, left, flatten, add].map(\.index),
-                                  input: reshape.inputs[0], output: add.outputs[0],
-                                  weightNames: [left.inputs[0], right.inputs[1], add.inputs[biasPosition]])
-        }
     }
 }

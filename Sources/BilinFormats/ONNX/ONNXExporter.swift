@@ -13,7 +13,8 @@ import Foundation
 /// mean the same from opset 7 on; an older one is raised to 13, with a note on stderr. External data is written
 /// (`<file>.data`) when the source had it.
 ///
-/// Any other model is written fresh: IR version 7, opset 13, input `(batch, input shape…)`, each layer spelled by
+/// Any other model is written fresh (`ONNXExporter+Fresh`): IR version 7, opset 13, input `(batch, input shape…)`
+/// (an image NHWC for a channels-last model, NCHW for a channels-first one), each layer spelled by
 /// `ONNXLayerSpelling`; a layer without a spelling (an opaque Keras layer) is an error naming it.
 public enum ONNXExporter {
     /// The oldest default-domain opset in which the nodes an edit adds mean what `ONNXLayerSpelling` intends.
@@ -48,7 +49,7 @@ public enum ONNXExporter {
         let replaced = chain.layers.indices.filter { known[$0] != chain.layers[$0].layer }
         if !replaced.isEmpty {
             try replaceLayers(replaced, of: chain, with: known, in: file, graph: graph)
-            dropStaleValueInfo(file, changed: changedOutputs(chain: chain, known: known, inputShape: graph.inputShape))
+            dropStaleValueInfo(file, changed: changedOutputs(chain: chain, known: known, inputShape: chain.inputShape))
             // The new nodes (Reshape with a shape input, MatMul, Add with broadcasting) mean the same from opset 7 on;
             // raising a newer opset would change other nodes' meaning (Squeeze, Unsqueeze, Split, Reduce* take axes as
             // inputs from 13), so only an older one is raised.
@@ -67,11 +68,14 @@ public enum ONNXExporter {
         var used = Set(graph.initializers.keys).union(graph.consumers.keys).union(graph.graphOutputs)
         for node in graph.nodes { used.formUnion(node.outputs); used.insert(node.name) }
         let builder = ONNXGraphBuilder(usedNames: used)
+        // The shape each chain layer reads, as the model has it now (an image kind's spelling needs its size).
+        let inputShapes = Model(name: "", layers: [LayerSpec(name: "", kind: .input(shape: chain.inputShape))] + known).outputShapes()
         var generated: [Int: [UnsafeMutablePointer<Onnx__NodeProto>]] = [:]
         var removed = Set<Int>()
         for index in replaced {
             let layer = chain.layers[index]
-            _ = try ONNXLayerSpelling.spell(known[index], input: layer.input, output: layer.output, into: builder)
+            _ = try ONNXLayerSpelling.spell(known[index], input: layer.input, output: layer.output, inputShape: inputShapes[index],
+                                            into: builder)
             generated[layer.nodeIndices.max()!] = builder.takeNodes()
             removed.formUnion(layer.nodeIndices)
         }
@@ -131,31 +135,5 @@ public enum ONNXExporter {
         free(proto.pointee.value_info)
         proto.pointee.value_info = ONNXProtoMemory.array(kept)
         proto.pointee.n_value_info = kept.count
-    }
-
-    // MARK: - Any other model
-
-    private static func fresh(_ model: Model, path: String) throws {
-        guard case .input(let inputShape)? = model.layers.first?.kind, let inputName = model.layers.first?.name else {
-            throw BilinError("the model has no input layer")
-        }
-        let builder = ONNXGraphBuilder(usedNames: [inputName])
-        var current = inputName
-        for layer in model.layers.dropFirst() {
-            current = try ONNXLayerSpelling.spell(layer, input: current, output: nil, into: builder)
-        }
-        guard current != inputName else { throw BilinError("the model has no layer to export") }
-        let file = ONNXModelFile(graphName: model.name, producer: "bilin-convert")
-        let graph = file.graph
-        for node in builder.takeNodes() { ONNXProtoMemory.append(Optional(node), to: &graph.pointee.node, count: &graph.pointee.n_node) }
-        for tensor in builder.takeInitializers() {
-            ONNXProtoMemory.append(Optional(tensor), to: &graph.pointee.initializer, count: &graph.pointee.n_initializer)
-        }
-        ONNXProtoMemory.append(Optional(ONNXGraphBuilder.valueInfo(inputName, dimensions: [nil] + inputShape)),
-                               to: &graph.pointee.input, count: &graph.pointee.n_input)
-        let outputShape: [Int?] = model.outputShapes().last.flatMap { $0 }.map { [nil] + $0 } ?? [nil]
-        ONNXProtoMemory.append(Optional(ONNXGraphBuilder.valueInfo(current, dimensions: outputShape)),
-                               to: &graph.pointee.output, count: &graph.pointee.n_output)
-        try file.write(to: path, externalData: false)
     }
 }

@@ -5,6 +5,7 @@ internal import COnnxProto
 enum ONNXAttribute {
     case int(String, Int)
     case float(String, Float)
+    case ints(String, [Int])
 }
 
 /// Makes new nodes, initializers and value infos for a graph, with names unique in it. Owns what it made until
@@ -60,6 +61,11 @@ final class ONNXGraphBuilder {
                 proto.pointee.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT
                 proto.pointee.has_f = 1
                 proto.pointee.f = value
+            case .ints(let name, let values):
+                proto.pointee.name = ONNXProtoMemory.string(name)
+                proto.pointee.type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS
+                proto.pointee.ints = ONNXProtoMemory.array(values.map(Int64.init))
+                proto.pointee.n_ints = values.count
             }
             ONNXProtoMemory.append(Optional(proto), to: &node.pointee.attribute, count: &node.pointee.n_attribute)
         }

@@ -4,9 +4,11 @@ import Foundation
 /// Reads an ONNX model (`.onnx`, with any external-data side files beside it) into the IR.
 ///
 /// The IR is the chain `ONNXChain` finds: an `.input` layer named after the graph input, with its shape without the
-/// batch dimension (`(N, 784)` → `[784]`, `(N, 1, 28, 28)` → `[1, 28, 28]`, `(N, 28, 28, 1)` → `[28, 28, 1]`), the
-/// known layers, each named after its main node (a dense layer after its `Gemm` or `MatMul`, a bilinear one after
-/// its `MatMul(Uᵀ, ·)`), then every other node as an opaque layer. Activations stay separate layers.
+/// batch dimension, an image's channels last (`(N, 784)` → `[784]`; `(N, 1, 28, 28)` → `[28, 28, 1]`, read NCHW:
+/// `Model.dataLayout` `.channelsFirst`; `(N, 28, 28, 1)` → `[28, 28, 1]` `.channelsLast` when a `Transpose(0,3,1,2)`
+/// reads it), the known layers, each named after its main node (a dense layer after its `Gemm` or `MatMul`, a
+/// bilinear one after its `MatMul(Uᵀ, ·)`, a convolution after its `Conv`), then every other node as an opaque
+/// layer. Activations stay separate layers.
 ///
 /// `Model.metadata`: `format` (`onnx`), `onnx_source` (the file's absolute path, which `ONNXExporter` re-reads to
 /// carry everything else through), `onnx_opset`, `producer_name` when set. `Model.layerAliases` maps each weight
@@ -18,7 +20,7 @@ public enum ONNXImporter {
         do {
             let graph = try ONNXGraphIndex(file)
             let chain = try ONNXChain(graph)
-            let input = LayerSpec(name: graph.inputName, kind: .input(shape: graph.inputShape))
+            let input = LayerSpec(name: graph.inputName, kind: .input(shape: chain.inputShape))
             var aliases: [String: String] = [:]
             for found in chain.layers {
                 for weightName in found.weightNames where weightName != found.layer.name { aliases[weightName] = found.layer.name }
@@ -29,7 +31,8 @@ public enum ONNXImporter {
             if !producer.isEmpty { metadata["producer_name"] = producer }
             let name = ONNXProtoMemory.text(file.graph.pointee.name)
             let model = Model(name: name.isEmpty ? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent : name,
-                              layers: [input] + chain.layers.map(\.layer) + chain.tail, metadata: metadata, layerAliases: aliases)
+                              layers: [input] + chain.layers.map(\.layer) + chain.tail, metadata: metadata, layerAliases: aliases,
+                              dataLayout: chain.dataLayout)
             try model.checkWeightShapes()
             return model
         } catch let error as BilinError {

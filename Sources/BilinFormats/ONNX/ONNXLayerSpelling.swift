@@ -10,12 +10,17 @@ import BilinCore
 ///     .flatten                   Flatten(axis=1) "N";  .reshape(dims): Reshape(x, [-1, dims…]) "N"
 ///     .dropout, .input           nothing (inference)
 ///
+/// and images, which are NCHW here (`ONNXExporter` transposes a channels-last model's input once; see
+/// `ONNXLayerSpelling+Spatial` for the image kinds: Conv, the bilinear convolution, MaxPool, AveragePool,
+/// GlobalAveragePool + Flatten, BatchNormalization).
+///
 /// Activations: relu, sigmoid, tanh, softmax (last axis), leaky_relu (alpha 0.2), elu (alpha 1), selu, softplus,
 /// softsign, exponential, hard_sigmoid (alpha 1/6, beta 0.5), relu6 (Clip 0…6). `ONNXChain` reads back the dense,
-/// bilinear, flatten and reshape layouts and the relu, sigmoid, tanh, softmax and leaky_relu ops.
+/// bilinear, flatten, reshape and image layouts (activations as layers of their own) and the relu, sigmoid, tanh,
+/// softmax and leaky_relu ops.
 enum ONNXLayerSpelling {
     /// One node of a spelling: its data input is the previous node's output (or the layer's input).
-    private struct Step {
+    struct Step {
         var opType: String
         var name: String
         /// Inputs besides the data input, which comes first unless `dataInputLast`.
@@ -26,10 +31,13 @@ enum ONNXLayerSpelling {
 
     /// Adds the nodes of `layer` to `builder`, reading `input`.
     ///
-    /// - Parameter output: the value the last node writes (nil: a new unique name).
+    /// - Parameters:
+    ///   - output: the value the last node writes (nil: a new unique name).
+    ///   - inputShape: the IR shape the layer reads, without the batch (needed by the image kinds).
     /// - Returns: the layer's output value (`input` itself for a layer without nodes and no `output` asked for).
     /// - Throws: `BilinError` naming the layer when it has no ONNX spelling here.
-    static func spell(_ layer: LayerSpec, input: String, output: String?, into builder: ONNXGraphBuilder) throws -> String {
+    static func spell(_ layer: LayerSpec, input: String, output: String?, inputShape: [Int]?,
+                      into builder: ONNXGraphBuilder) throws -> String {
         let name = layer.name
         var steps: [Step] = []
         switch layer.kind {
@@ -44,25 +52,16 @@ enum ONNXLayerSpelling {
             if useBias { steps.append(Step(opType: "Add", name: "\(name)/bias", constants: [builder.addInitializer("\(name)/bias", layer.weights[1])])) }
             steps += try activationSteps(activation, name: "\(name)/activation", layer: layer, builder: builder)
         case .bilinear(let shape, let activation):
-            let (u, v, bias) = (layer.weights[0], layer.weights[1], layer.weights[2])
-            steps = [
-                Step(opType: "Reshape", name: "\(name)/reshape_in",
-                     constants: [builder.addInitializer("\(name)/shape_in", integers: [-1, shape.inputRows, shape.inputColumns])]),
-                Step(opType: "MatMul", name: "\(name)/v", constants: [builder.addInitializer("\(name)/V", v)]),
-                Step(opType: "MatMul", name: name, constants: [builder.addInitializer("\(name)/U_transposed", u.transposed())],
-                     dataInputLast: true),
-                Step(opType: "Reshape", name: "\(name)/reshape_out",
-                     constants: [builder.addInitializer("\(name)/shape_out", integers: [-1, shape.outputCount])]),
-                Step(opType: "Add", name: "\(name)/bias", constants: [builder.addInitializer("\(name)/bias", bias, shape: [shape.outputCount])]),
-            ]
+            steps = projectionSteps(layer, shape, outputDimensions: [shape.outputCount], builder: builder)
             steps += try activationSteps(activation, name: "\(name)/activation", layer: layer, builder: builder)
         case .activation(let activation):
             steps = try activationSteps(activation, name: name, layer: layer, builder: builder)
         case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization:
-            throw BilinError("layer '\(name)' (\(layer.kind.displayName)) has no ONNX spelling in this tool yet")
+            steps = try spatialSteps(layer, inputShape: inputShape, builder: builder)
         case .opaque(let className, _):
             throw BilinError("layer '\(name)' (\(className)) has no ONNX spelling in this tool; Dense, BilinearProjection, "
-                             + "activations, Flatten, Reshape and Dropout export to ONNX")
+                             + "Conv2D, BilinearConv2D, pooling, BatchNormalization, activations, Flatten, Reshape and Dropout "
+                             + "export to ONNX")
         }
         if steps.isEmpty, output != nil {
             steps = [Step(opType: "Identity", name: name)]
@@ -77,7 +76,24 @@ enum ONNXLayerSpelling {
         return current
     }
 
-    private static func activationSteps(_ activation: Activation, name: String, layer: LayerSpec,
+    /// The projection of a bilinear layer whose input is `(p, q)` matrices: `Reshape[-1, p, q]` "N/reshape_in" →
+    /// `MatMul(·, V)` "N/v" → `MatMul(Uᵀ, ·)` "N" → `Reshape[-1, outputDimensions…]` "N/reshape_out" →
+    /// `Add(·, bias (p'·q'))` "N/bias".
+    static func projectionSteps(_ layer: LayerSpec, _ shape: BilinearShape, outputDimensions: [Int], builder: ONNXGraphBuilder) -> [Step] {
+        let (name, u, v, bias) = (layer.name, layer.weights[0], layer.weights[1], layer.weights[2])
+        return [
+            Step(opType: "Reshape", name: "\(name)/reshape_in",
+                 constants: [builder.addInitializer("\(name)/shape_in", integers: [-1, shape.inputRows, shape.inputColumns])]),
+            Step(opType: "MatMul", name: "\(name)/v", constants: [builder.addInitializer("\(name)/V", v)]),
+            Step(opType: "MatMul", name: name, constants: [builder.addInitializer("\(name)/U_transposed", u.transposed())],
+                 dataInputLast: true),
+            Step(opType: "Reshape", name: "\(name)/reshape_out",
+                 constants: [builder.addInitializer("\(name)/shape_out", integers: [-1] + outputDimensions)]),
+            Step(opType: "Add", name: "\(name)/bias", constants: [builder.addInitializer("\(name)/bias", bias, shape: [shape.outputCount])]),
+        ]
+    }
+
+    static func activationSteps(_ activation: Activation, name: String, layer: LayerSpec,
                                         builder: ONNXGraphBuilder) throws -> [Step] {
         switch activation {
         case .linear: return []

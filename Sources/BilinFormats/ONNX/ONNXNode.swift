@@ -44,6 +44,11 @@ struct ONNXNode {
         attribute(name).flatMap { $0.has_i != 0 ? Int($0.i) : nil }
     }
 
+    /// A list-of-integers attribute (`kernel_shape`, `pads`, `perm`).
+    func ints(_ name: String) -> [Int]? {
+        attribute(name).flatMap { attribute in attribute.n_ints == 0 ? nil : (0..<attribute.n_ints).map { Int(attribute.ints[$0]) } }
+    }
+
     func float(_ name: String) -> Float? {
         attribute(name).flatMap { $0.has_f != 0 ? $0.f : nil }
     }

@@ -1,0 +1,139 @@
+import BilinCore
+
+/// The image forms of `ONNXChain`. `shape` is the IR's `(height, width, channels)`; the graph holds the value NCHW.
+extension ONNXChainMatcher {
+    /// `Conv`: a `.conv2D` (group 1), or the patch extraction that starts a `.bilinearConv2D` (group = channels).
+    mutating func convolution(_ node: ONNXNode, shape: [Int]) throws -> ONNXChainLayer? {
+        guard node.inputs.count >= 2,
+              !node.hasAttributes(besides: ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"])
+        else { return nil }
+        let channels = shape[2]
+        let kernel = try weight(node, 1)
+        guard kernel.value.rank == 4 else { throw channelMisfit(node, weight: kernel.name, channels: channels) }
+        let (filters, height, width) = (kernel.value.shape[0], kernel.value.shape[2], kernel.value.shape[3])
+        guard node.ints("kernel_shape").map({ $0 == [height, width] }) ?? true else { return nil }
+        let window = try ONNXWindow.read(node, height: height, width: width, inputHeight: shape[0], inputWidth: shape[1])
+        let group = node.int("group") ?? 1
+        if group != 1 {
+            if group == channels, let bilinear = try bilinearConvolution(node, patches: kernel.value, window: window, shape: shape) {
+                return bilinear
+            }
+            throw ONNXChain.NotConvertible(message: "not convertible: group \(group) (a grouped convolution)")
+        }
+        guard kernel.value.shape[1] == channels else { throw channelMisfit(node, weight: kernel.name, channels: channels) }
+        var weights = [ONNXConvWeights.irKernel(fromONNX: kernel.value)]
+        var names = [kernel.name]
+        if node.inputs.count >= 3, !node.inputs[2].isEmpty {
+            let bias = try weight(node, 2)
+            guard bias.value.shape == [filters] else { throw channelMisfit(node, weight: bias.name, channels: channels) }
+            weights.append(bias.value)
+            names.append(bias.name)
+        }
+        let layer = LayerSpec(name: uniqueName(node), kind: .conv2D(filters: filters, window: window, activation: .linear,
+                                                                    useBias: weights.count == 2), weights: weights)
+        return ONNXChainLayer(layer: layer, nodeIndices: [node.index], input: node.inputs[0], output: node.outputs[0], weightNames: names)
+    }
+
+    /// The chain `ONNXLayerSpelling` writes for a `.bilinearConv2D` from its patch extraction `conv` on: the one-hot
+    /// `patches` kernel, no bias, then `Transpose(0,2,3,1)` → the bilinear projection (its output Reshape
+    /// `[-1, Ho, Wo, p'·q']`) → `Transpose(0,3,1,2)`. Nil for any other form.
+    private mutating func bilinearConvolution(_ conv: ONNXNode, patches: Tensor, window: Window2D, shape: [Int]) throws -> ONNXChainLayer? {
+        let channels = shape[2]
+        // The shape first: a hostile one must not size the kernel compared against.
+        guard conv.inputs.count == 2 || conv.inputs[2].isEmpty, let patchSize = [channels, window.height, window.width].checkedProduct,
+              patches.shape == [patchSize, 1, window.height, window.width],
+              patches == ONNXConvWeights.patchKernel(channels: channels, height: window.height, width: window.width),
+              let toLast = graph.soleConsumer(of: conv.outputs[0]), isTranspose(toLast, [0, 2, 3, 1]),
+              let reshape = graph.soleConsumer(of: toLast.outputs[0]), reshape.opType == "Reshape", reshape.inputs.first == toLast.outputs[0],
+              let matrix = reshapeTarget(reshape, count: patchSize)
+        else { return nil }
+        let (outputHeight, outputWidth) = window.outputSize(height: shape[0], width: shape[1])
+        guard let projection = try bilinearProjection(from: reshape, matrix: matrix,
+                                                      outputDimensions: { [outputHeight, outputWidth, $0.outputCount] }),
+              let toFirst = graph.soleConsumer(of: projection.nodes[4].outputs[0]), isTranspose(toFirst, [0, 3, 1, 2])
+        else { return nil }
+        let layer = LayerSpec(name: uniqueName(projection.nodes[2]),
+                              kind: .bilinearConv2D(projection.shape, window: window, activation: .linear), weights: projection.weights)
+        return ONNXChainLayer(layer: layer, nodeIndices: [conv.index, toLast.index] + projection.nodes.map(\.index) + [toFirst.index],
+                              input: conv.inputs[0], output: toFirst.outputs[0], weightNames: projection.weightNames)
+    }
+
+    /// `MaxPool`, or `AveragePool` not counting padding; `ceil_mode` 0.
+    mutating func pooling(_ node: ONNXNode, shape: [Int]) throws -> ONNXChainLayer? {
+        guard node.inputs.count == 1, let kernel = node.ints("kernel_shape"), kernel.count == 2,
+              !node.hasAttributes(besides: ["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads",
+                                            "storage_order", "strides"])
+        else { return nil }
+        if node.int("ceil_mode") ?? 0 != 0 {
+            throw ONNXChain.NotConvertible(message: "not convertible: ceil_mode 1 (only 0 is read)")
+        }
+        let kind: PoolingKind = node.opType == "MaxPool" ? .max : .average
+        if kind == .average, node.int("count_include_pad") ?? 0 != 0 {
+            throw ONNXChain.NotConvertible(message: "not convertible: count_include_pad 1 (only 0 is read)")
+        }
+        let window = try ONNXWindow.read(node, height: kernel[0], width: kernel[1], inputHeight: shape[0], inputWidth: shape[1])
+        return single(node, kind: .pooling2D(kind, window: window))
+    }
+
+    /// `GlobalAveragePool`, `(N, C, H, W)` → `(N, C, 1, 1)`: with the `Flatten` or `Reshape[-1, C]` after it one
+    /// `.globalAveragePooling2D`; alone, an average pooling over the whole image (the IR shape `(1, 1, C)`).
+    mutating func globalAveragePooling(_ node: ONNXNode, shape: [Int]) -> ONNXChainLayer? {
+        guard node.inputs.count == 1 else { return nil }
+        guard let flatten = graph.soleConsumer(of: node.outputs[0]), flattens(flatten, reading: node.outputs[0], count: shape[2]) else {
+            return single(node, kind: .pooling2D(.average, window: Window2D(height: shape[0], width: shape[1])))
+        }
+        var found = single(node, kind: .globalAveragePooling2D)
+        found.nodeIndices.append(flatten.index)
+        found.output = flatten.outputs[0]
+        return found
+    }
+
+    /// `BatchNormalization` in inference form (no training outputs): scale, B, mean and variance, each one value per
+    /// channel, the IR's gamma, beta, moving mean and moving variance. Also after a dense layer (`(N, C)`).
+    mutating func batchNormalization(_ node: ONNXNode, shape: [Int]) throws -> ONNXChainLayer? {
+        guard shape.count == 3 || shape.count == 1, node.inputs.count == 5,
+              !node.hasAttributes(besides: ["epsilon", "momentum", "spatial", "training_mode"]),
+              node.int("spatial") ?? 1 == 1, node.int("training_mode") ?? 0 == 0
+        else { return nil }
+        let channels = shape[shape.count - 1]
+        var found = single(node, kind: .batchNormalization(epsilon: node.float("epsilon") ?? 1e-5, momentum: node.float("momentum") ?? 0.9))
+        for position in 1...4 {
+            let parameter = try weight(node, position)
+            guard parameter.value.shape == [channels] else { throw channelMisfit(node, weight: parameter.name, channels: channels) }
+            found.layer.weights.append(parameter.value)
+            found.weightNames.append(parameter.name)
+        }
+        return found
+    }
+
+    /// `Transpose(0,2,3,1)` → `Flatten` or `Reshape[-1, all]`: an image flattened in H,W,C order, the IR's flatten of
+    /// a channels-last model (named after the Flatten).
+    mutating func channelsLastFlatten(_ node: ONNXNode, shape: [Int]) -> ONNXChainLayer? {
+        guard layout == .channelsLast, isTranspose(node, [0, 2, 3, 1]), let count = shape.checkedProduct,
+              let flatten = graph.soleConsumer(of: node.outputs[0]), flattens(flatten, reading: node.outputs[0], count: count)
+        else { return nil }
+        return ONNXChainLayer(layer: LayerSpec(name: uniqueName(flatten), kind: .flatten), nodeIndices: [node.index, flatten.index],
+                              input: node.inputs[0], output: flatten.outputs[0], weightNames: [])
+    }
+
+    /// Whether `node` is `Flatten(axis=1)` or `Reshape[-1 or 0, count]` of `value`.
+    private func flattens(_ node: ONNXNode, reading value: String, count: Int) -> Bool {
+        guard node.domain.isEmpty, node.inputs.first == value, node.outputs.count == 1 else { return false }
+        switch node.opType {
+        case "Flatten": return node.int("axis") ?? 1 == 1
+        case "Reshape": return reshapeTarget(node, count: count) == [count]
+        default: return false
+        }
+    }
+
+    private func isTranspose(_ node: ONNXNode, _ permutation: [Int]) -> Bool {
+        node.domain.isEmpty && node.opType == "Transpose" && node.inputs.count == 1 && node.outputs.count == 1
+            && node.ints("perm") == permutation
+    }
+
+    /// The error for a convolution or normalization weight that does not fit the channels its node reads.
+    private func channelMisfit(_ node: ONNXNode, weight name: String, channels: Int) -> BilinError {
+        let shape = graph.initializers[name].map(ONNXTensorData.dimensions) ?? []
+        return BilinError("\(node.label) (\(node.opType)): weight '\(name)' of shape \(shape) does not fit its input of \(channels) channels")
+    }
+}

@@ -1,0 +1,227 @@
+import BilinCore
+
+/// Matches the known forms of `ONNXChain`, naming layers uniquely (a node's own name, or `<op>_<index>` when it has
+/// none or repeats one). The dense forms are here, the image forms in `ONNXChainMatcher+Spatial`.
+struct ONNXChainMatcher {
+    let graph: ONNXGraphIndex
+    /// How the graph's images are laid out (inside the chain they are NCHW either way; this decides their flatten).
+    let layout: DataLayout
+    var usedNames: Set<String> = []
+
+    /// `Identity`, or `Cast` to float (the chain's values are float already): no layer of their own.
+    static func isIdentity(_ node: ONNXNode) -> Bool {
+        node.inputs.count == 1 && node.outputs.count == 1
+            && (node.opType == "Identity" || (node.opType == "Cast" && node.int("to") == Int(ONNXTensorData.floatType)))
+    }
+
+    init(graph: ONNXGraphIndex, layout: DataLayout) {
+        self.graph = graph
+        self.layout = layout
+        usedNames = [graph.inputName]
+    }
+
+    mutating func uniqueName(_ node: ONNXNode) -> String {
+        let name = node.name.isEmpty || usedNames.contains(node.name) ? "\(node.opType)_\(node.index)" : node.name
+        usedNames.insert(name)
+        return name
+    }
+
+    /// The layer starting at `node`, which reads `current` of `shape`; nil if it is no known form.
+    mutating func layer(at node: ONNXNode, reading current: String, shape: [Int]) throws -> ONNXChainLayer? {
+        // Every known form writes exactly one value (a fuzzed MatMul with none crashed here).
+        guard node.outputs.count == 1 else { return nil }
+        let flat = shape.count == 1 ? shape[0] : nil
+        // An image (IR shape (H, W, C), NCHW in the graph) flattens in C,H,W order: the IR's flatten of a
+        // channels-first model only.
+        let image = shape.count == 3
+        switch node.opType {
+        case "Flatten" where node.int("axis") ?? 1 == 1:
+            guard !image || layout == .channelsFirst else { return nil }
+            return single(node, kind: .flatten)
+        case "Reshape" where image:
+            guard layout == .channelsFirst, let count = shape.checkedProduct, reshapeTarget(node, count: count) == [count] else { return nil }
+            return single(node, kind: .flatten)
+        case "Reshape":
+            if let bilinear = try bilinear(at: node, shape: shape) { return bilinear }
+            guard let target = reshapeTarget(node, count: shape.reduce(1, *)) else { return nil }
+            return single(node, kind: .reshape(targetShape: target))
+        case "Transpose" where image:
+            return channelsLastFlatten(node, shape: shape)
+        case "Conv" where image && node.inputs.first == current:
+            return try convolution(node, shape: shape)
+        case "MaxPool" where image, "AveragePool" where image:
+            return try pooling(node, shape: shape)
+        case "GlobalAveragePool" where image:
+            return globalAveragePooling(node, shape: shape)
+        case "BatchNormalization" where node.inputs.first == current:
+            return try batchNormalization(node, shape: shape)
+        case "Gemm" where node.inputs.first == current:
+            guard let flat else { return nil }
+            return try gemm(node, inputs: flat)
+        case "MatMul" where node.inputs.first == current:
+            guard let flat else { return nil }
+            return try matMul(node, inputs: flat)
+        default:
+            guard let activation = activation(node, shape: shape) else { return nil }
+            return single(node, kind: .activation(activation))
+        }
+    }
+
+    mutating func single(_ node: ONNXNode, kind: LayerKind) -> ONNXChainLayer {
+        ONNXChainLayer(layer: LayerSpec(name: uniqueName(node), kind: kind), nodeIndices: [node.index],
+                       input: node.inputs[0], output: node.outputs[0], weightNames: [])
+    }
+
+    private func activation(_ node: ONNXNode, shape: [Int]) -> Activation? {
+        guard node.inputs.count == 1, node.outputs.count == 1 else { return nil }
+        switch node.opType {
+        case "Relu": return .relu
+        case "Sigmoid": return .sigmoid
+        case "Tanh": return .tanh
+        case "Softmax":
+            let axis = node.int("axis") ?? (graph.opset >= 13 ? -1 : 1)
+            return shape.count == 1 && (axis == -1 || axis == 1) ? .softmax : nil
+        case "Gelu": return (node.string("approximate") ?? "none") == "none" ? .gelu : nil
+        case "LeakyRelu": return abs((node.float("alpha") ?? 0.01) - 0.2) < 1e-6 ? .leakyRelu : nil
+        default: return nil
+        }
+    }
+
+    /// `[-1 or 0, dims…]` with at most one `-1` among the dims, resolved against `count` input values.
+    func reshapeTarget(_ node: ONNXNode, count: Int) -> [Int]? {
+        guard node.inputs.count == 2, let tensor = graph.initializers[node.inputs[1]],
+              let target = try? ONNXTensorData.integers(tensor), let first = target.first, first == -1 || first == 0
+        else { return nil }
+        var dims = Array(target.dropFirst())
+        guard !dims.isEmpty, dims.allSatisfy({ $0 > 0 || $0 == -1 }), dims.filter({ $0 == -1 }).count <= 1 else { return nil }
+        guard let known = dims.filter({ $0 > 0 }).checkedProduct else { return nil }
+        if let unknown = dims.firstIndex(of: -1) {
+            guard known > 0, count % known == 0 else { return nil }
+            dims[unknown] = count / known
+        }
+        return dims.checkedProduct == count ? dims : nil
+    }
+
+    /// A float initializer feeding `node` as input `position` (a matrix's transpose, if asked).
+    func weight(_ node: ONNXNode, _ position: Int, transposed: Bool = false) throws -> (name: String, value: Tensor) {
+        let name = node.inputs[position]
+        guard let tensor = graph.initializers[name] else {
+            throw ONNXChain.NotConvertible(message: "not convertible: weight '\(name)' is computed by other nodes, not an initializer")
+        }
+        return (name, try ONNXTensorData.floats(tensor, transposed: transposed))
+    }
+
+    /// The error for a matrix weight that does not fit the values its node reads: the graph is invalid.
+    func misfit(_ node: ONNXNode, weight name: String, inputs: Int) -> BilinError {
+        let shape = graph.initializers[name].map(ONNXTensorData.dimensions) ?? []
+        return BilinError("\(node.label) (\(node.opType)): weight '\(name)' of shape \(shape) does not fit its input of \(inputs) values")
+    }
+
+    private mutating func gemm(_ node: ONNXNode, inputs: Int) throws -> ONNXChainLayer? {
+        guard node.inputs.count >= 2, node.int("transA") ?? 0 == 0 else { return nil }
+        // transB=1 (PyTorch): B is (Dout, Din), read transposed into the (Din, Dout) kernel.
+        let b = try weight(node, 1, transposed: node.int("transB") ?? 0 == 1)
+        var kernel = b.value
+        guard kernel.rank == 2 else { return nil }
+        guard kernel.shape[0] == inputs else { throw misfit(node, weight: b.name, inputs: inputs) }
+        let alpha = node.float("alpha") ?? 1
+        if alpha != 1 { kernel.scalars = kernel.scalars.map { $0 * alpha } }
+        let units = kernel.shape[1]
+        var weights = [kernel]
+        var names = [b.name]
+        if node.inputs.count >= 3, !node.inputs[2].isEmpty {
+            let c = try weight(node, 2)
+            let beta = node.float("beta") ?? 1
+            guard c.value.shape == [units] || c.value.shape == [1, units] || c.value.count == 1 else { return nil }
+            let values = c.value.count == 1 ? [Float](repeating: c.value.scalars[0], count: units) : c.value.scalars
+            weights.append(Tensor(shape: [units], scalars: values.map { $0 * beta }))
+            names.append(c.name)
+        }
+        let layer = LayerSpec(name: "", kind: .dense(units: units, activation: .linear, useBias: weights.count == 2),
+                              weights: weights)
+        var chain = ONNXChainLayer(layer: layer, nodeIndices: [node.index], input: node.inputs[0], output: node.outputs[0],
+                                   weightNames: names)
+        absorbBias(into: &chain, after: node)
+        chain.layer.name = uniqueName(node)
+        return chain
+    }
+
+    private mutating func matMul(_ node: ONNXNode, inputs: Int) throws -> ONNXChainLayer? {
+        guard node.inputs.count == 2 else { return nil }
+        let b = try weight(node, 1)
+        guard b.value.rank == 2 else { return nil }
+        guard b.value.shape[0] == inputs else { throw misfit(node, weight: b.name, inputs: inputs) }
+        let units = b.value.shape[1]
+        var chain = ONNXChainLayer(layer: LayerSpec(name: "", kind: .dense(units: units, activation: .linear, useBias: false),
+                                                    weights: [b.value]),
+                                   nodeIndices: [node.index], input: node.inputs[0], output: node.outputs[0], weightNames: [b.name])
+        absorbBias(into: &chain, after: node)
+        chain.layer.name = uniqueName(node)
+        return chain
+    }
+
+    /// Folds an `Add(·, C)` or `Add(C, ·)` that follows `node`, with `C` an initializer of `(Dout)` or `(1, Dout)`,
+    /// into the dense layer's bias (added to a `Gemm`'s own `beta·C`, as jax2onnx writes `beta = 0` and an Add).
+    private func absorbBias(into chain: inout ONNXChainLayer, after node: ONNXNode) {
+        guard case .dense(let units, let activation, let useBias) = chain.layer.kind,
+              let add = graph.soleConsumer(of: node.outputs[0]), add.opType == "Add", add.domain.isEmpty, add.inputs.count == 2,
+              let position = add.inputs.firstIndex(where: { $0 != node.outputs[0] }),
+              let tensor = graph.initializers[add.inputs[position]], let bias = try? ONNXTensorData.floats(tensor),
+              bias.shape == [units] || bias.shape == [1, units]
+        else { return }
+        if useBias {
+            chain.layer.weights[1].scalars = zip(chain.layer.weights[1].scalars, bias.scalars).map { $0 + $1 }
+        } else {
+            chain.layer.weights.append(bias.reshaped([units]))
+        }
+        chain.layer.kind = .dense(units: units, activation: activation, useBias: true)
+        chain.nodeIndices.append(add.index)
+        chain.output = add.outputs[0]
+        chain.weightNames.append(add.inputs[position])
+    }
+
+    /// The chain `ONNXLayerSpelling` writes for a bilinear layer, starting at its first Reshape.
+    private mutating func bilinear(at reshape: ONNXNode, shape: [Int]) throws -> ONNXChainLayer? {
+        guard let matrix = reshapeTarget(reshape, count: shape.reduce(1, *)),
+              let projection = try bilinearProjection(from: reshape, matrix: matrix, outputDimensions: { [$0.outputCount] })
+        else { return nil }
+        let layer = LayerSpec(name: uniqueName(projection.nodes[2]), kind: .bilinear(projection.shape, activation: .linear),
+                              weights: projection.weights)
+        return ONNXChainLayer(layer: layer, nodeIndices: projection.nodes.map(\.index), input: reshape.inputs[0],
+                              output: projection.nodes[4].outputs[0], weightNames: projection.weightNames)
+    }
+
+    /// The projection of a bilinear layer: its nodes `[reshape, MatMul(·, V), MatMul(Uᵀ, ·), Reshape, Add]`, from
+    /// `reshape` (to `[-1, p, q]`, given as `matrix`) to the Add of the bias; `U`, `V` and the bias `(p', q')`.
+    struct Projection {
+        var shape: BilinearShape
+        var weights: [Tensor]
+        var nodes: [ONNXNode]
+        var weightNames: [String]
+    }
+
+    /// `reshape` → `MatMul(·, V)` → `MatMul(Uᵀ, ·)` → `Reshape[-1, outputDimensions…]` → `Add(·, b)`; nil if the
+    /// nodes or weights are of another form.
+    func bilinearProjection(from reshape: ONNXNode, matrix: [Int], outputDimensions: (BilinearShape) -> [Int]) throws -> Projection? {
+        guard matrix.count == 2,
+              let right = graph.soleConsumer(of: reshape.outputs[0]), right.opType == "MatMul", right.inputs.count == 2,
+              right.inputs[0] == reshape.outputs[0], let vTensor = graph.initializers[right.inputs[1]],
+              let left = graph.soleConsumer(of: right.outputs[0]), left.opType == "MatMul", left.inputs.count == 2,
+              left.inputs[1] == right.outputs[0], let uTensor = graph.initializers[left.inputs[0]],
+              let flatten = graph.soleConsumer(of: left.outputs[0]), flatten.opType == "Reshape",
+              let add = graph.soleConsumer(of: flatten.outputs[0]), add.opType == "Add", add.inputs.count == 2,
+              let biasPosition = add.inputs.firstIndex(where: { $0 != flatten.outputs[0] }),
+              let biasTensor = graph.initializers[add.inputs[biasPosition]]
+        else { return nil }
+        let (v, ut, bias) = (try ONNXTensorData.floats(vTensor), try ONNXTensorData.floats(uTensor), try ONNXTensorData.floats(biasTensor))
+        guard v.rank == 2, ut.rank == 2, v.shape[0] == matrix[1], ut.shape[1] == matrix[0] else { return nil }
+        let shape = BilinearShape(inputRows: matrix[0], inputColumns: matrix[1], outputRows: ut.shape[0], outputColumns: v.shape[1])
+        let dimensions = outputDimensions(shape)
+        guard let count = dimensions.checkedProduct, reshapeTarget(flatten, count: count) == dimensions,
+              bias.count == shape.outputCount
+        else { return nil }
+        return Projection(shape: shape, weights: [ut.transposed(), v, bias.reshaped([shape.outputRows, shape.outputColumns])],
+                          nodes: [reshape, right, left, flatten, add],
+                          weightNames: [left.inputs[0], right.inputs[1], add.inputs[biasPosition]])
+    }
+}

@@ -1,0 +1,66 @@
+import BilinCore
+
+/// The image kinds in stock ONNX ops, on NCHW values, for a layer named `N` reading an `(H, W, C)` image:
+///
+///     .conv2D                 Conv(x, kernel (Cout, C, kh, kw), bias?) "N" → act
+///     .bilinearConv2D         Conv(x, one-hot (C·kh·kw, 1, kh, kw), group = C) "N/patches": channel c·kh·kw + i·kw + j
+///                             is the patch value (c, i, j), the IR's channel-major patch order
+///                             → Transpose(0,2,3,1) "N/channels_last" → the bilinear projection (`projectionSteps`,
+///                             output Reshape [-1, Ho, Wo, p'·q']) → Transpose(0,3,1,2) "N/channels_first" → act
+///     .pooling2D              MaxPool "N", or AveragePool(count_include_pad 0) "N"
+///     .globalAveragePooling2D GlobalAveragePool "N" → Flatten(axis=1) "N/flatten"
+///     .batchNormalization     BatchNormalization(x, gamma, beta, mean, variance) "N" (also on `(N, C)`)
+///
+/// Windows carry explicit `pads` (`ONNXWindow`), computed for the input's height and width.
+extension ONNXLayerSpelling {
+    static func spatialSteps(_ layer: LayerSpec, inputShape: [Int]?, builder: ONNXGraphBuilder) throws -> [Step] {
+        let name = layer.name
+        if case .batchNormalization(let epsilon, let momentum) = layer.kind {
+            // ONNX normalizes axis 1: the channels of an NCHW image or the features of a vector, not the last axis of more.
+            guard let shape = inputShape, shape.count == 1 || shape.count == 3 else {
+                throw BilinError("layer '\(name)' (BatchNormalization) reads a value of shape \(inputShape ?? []); on ONNX it "
+                                 + "normalizes images and vectors only")
+            }
+            let names = ["gamma", "beta", "moving_mean", "moving_variance"]
+            return [Step(opType: "BatchNormalization", name: name,
+                         constants: zip(names, layer.weights).map { builder.addInitializer("\(name)/\($0)", $1) },
+                         attributes: [.float("epsilon", epsilon), .float("momentum", momentum)])]
+        }
+        guard let image = inputShape, image.count == 3 else {
+            throw BilinError("layer '\(name)' (\(layer.kind.displayName)) reads a value of shape \(inputShape ?? []), "
+                             + "not an image (height, width, channels)")
+        }
+        let (height, width, channels) = (image[0], image[1], image[2])
+        switch layer.kind {
+        case .conv2D(_, let window, let activation, let useBias):
+            var constants = [builder.addInitializer("\(name)/kernel", ONNXConvWeights.onnxKernel(fromIR: layer.weights[0]))]
+            if useBias { constants.append(builder.addInitializer("\(name)/bias", layer.weights[1])) }
+            return [Step(opType: "Conv", name: name, constants: constants,
+                         attributes: ONNXWindow.attributes(window, inputHeight: height, inputWidth: width))]
+                + (try activationSteps(activation, name: "\(name)/activation", layer: layer, builder: builder))
+        case .bilinearConv2D(let shape, let window, let activation):
+            guard shape.inputCount == window.patchSize(channels: channels) else {
+                throw BilinError("layer '\(name)' (BilinearConv2D) reads \(shape.inputRows)×\(shape.inputColumns) matrices, not the "
+                                 + "\(window.patchSize(channels: channels)) values of a \(window.height)×\(window.width) patch of "
+                                 + "\(channels) channels")
+            }
+            let patches = builder.addInitializer("\(name)/patch_kernel",
+                                                 ONNXConvWeights.patchKernel(channels: channels, height: window.height, width: window.width))
+            let (outputHeight, outputWidth) = window.outputSize(height: height, width: width)
+            return [Step(opType: "Conv", name: "\(name)/patches", constants: [patches],
+                         attributes: ONNXWindow.attributes(window, inputHeight: height, inputWidth: width) + [.int("group", channels)]),
+                    Step(opType: "Transpose", name: "\(name)/channels_last", attributes: [.ints("perm", [0, 2, 3, 1])])]
+                + projectionSteps(layer, shape, outputDimensions: [outputHeight, outputWidth, shape.outputCount], builder: builder)
+                + [Step(opType: "Transpose", name: "\(name)/channels_first", attributes: [.ints("perm", [0, 3, 1, 2])])]
+                + (try activationSteps(activation, name: "\(name)/activation", layer: layer, builder: builder))
+        case .pooling2D(let kind, let window):
+            let attributes = ONNXWindow.attributes(window, inputHeight: height, inputWidth: width)
+            return [kind == .max ? Step(opType: "MaxPool", name: name, attributes: attributes)
+                                 : Step(opType: "AveragePool", name: name, attributes: attributes + [.int("count_include_pad", 0)])]
+        case .globalAveragePooling2D:
+            return [Step(opType: "GlobalAveragePool", name: name), Step(opType: "Flatten", name: "\(name)/flatten", attributes: [.int("axis", 1)])]
+        default:
+            preconditionFailure("spatialSteps: \(layer.kind.displayName) is not an image kind")
+        }
+    }
+}

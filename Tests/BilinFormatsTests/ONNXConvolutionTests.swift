@@ -1,0 +1,277 @@
+import BilinCore
+import BilinFormats
+import BilinTestSupport
+import Foundation
+import Testing
+
+/// Convolutional models in ONNX: the NCHW fixtures (fixtures/make_onnx_cnn_fixtures.py, PyTorch's layout) read
+/// into the IR, written fresh and by editing, the bilinear convolution's stock-op spelling, and a channels-last
+/// (Keras) CNN written fresh; onnxruntime's output checked against the source's and against direct loops over the
+/// layers' definitions (`ONNXImageReference`), max abs difference ≤ 1e-4.
+@Suite("ONNX convolutions")
+struct ONNXConvolutionTests {
+    private func summary(_ model: Model) -> [String] {
+        func describe(_ window: Window2D) -> String {
+            "\(window.height)×\(window.width) stride \(window.strideHeight)×\(window.strideWidth) \(window.padding.rawValue)"
+        }
+        return model.layers.map { layer in
+            switch layer.kind {
+            case .input(let shape): "input \(layer.name) \(shape)"
+            case .conv2D(let filters, let window, let activation, let useBias):
+                "conv \(layer.name) \(filters) \(describe(window)) \(activation.rawValue) bias=\(useBias)"
+            case .bilinearConv2D(let shape, let window, let activation):
+                "bilinearConv \(layer.name) \(shape.inputRows)×\(shape.inputColumns)→\(shape.outputRows)×\(shape.outputColumns) "
+                    + "\(describe(window)) \(activation.rawValue)"
+            case .pooling2D(let kind, let window): "\(kind.rawValue) \(layer.name) \(describe(window))"
+            case .globalAveragePooling2D: "globalAveragePooling \(layer.name)"
+            case .batchNormalization(let epsilon, let momentum): "batchNormalization \(layer.name) epsilon=\(epsilon) momentum=\(momentum)"
+            case .dense(let units, let activation, let useBias): "dense \(layer.name) \(units) \(activation.rawValue) bias=\(useBias)"
+            case .activation(let activation): "activation \(layer.name) \(activation.rawValue)"
+            case .flatten: "flatten \(layer.name)"
+            case .opaque(let className, _): "opaque \(layer.name) \(className)"
+            default: "\(layer.kind.displayName) \(layer.name)"
+            }
+        }
+    }
+
+    /// Seeded values in [-scale, scale).
+    private func random(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tensor {
+        var generator = SeededGenerator(seed: seed)
+        return Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in (generator.nextUnitFloat() * 2 - 1) * scale })
+    }
+
+    @Test("PyTorch-layout CNNs read NCHW: input (H, W, C) channels first, Conv kernels (kh, kw, Cin, Cout), pads as same/valid")
+    func importsNCHW() throws {
+        let model = try ModelIO.load(path: Fixtures.path("cnn_nchw.onnx"))
+        #expect(model.dataLayout == .channelsFirst)
+        #expect(summary(model) == [
+            "input input [12, 12, 2]",
+            "conv /conv1/Conv 4 3×3 stride 1×1 same linear bias=true",
+            "batchNormalization /bn1/BatchNormalization epsilon=1e-05 momentum=0.9",
+            "activation /relu1/Relu relu",
+            "max /pool1/MaxPool 2×2 stride 2×2 valid",
+            "conv /conv2/Conv 6 3×3 stride 1×1 valid linear bias=true",
+            "activation /relu2/Relu relu",
+            "average /pool2/AveragePool 2×2 stride 2×2 valid",
+            "flatten /flatten/Flatten",
+            "dense /fc/Gemm 5 linear bias=true",
+            "activation /softmax/Softmax softmax",
+        ])
+        #expect(model.layers[1].weights.map(\.shape) == [[3, 3, 2, 4], [4]])
+        #expect(model.layers[2].weights.map(\.shape) == [[4], [4], [4], [4]])
+        #expect(model.outputShapes()[7] == [2, 2, 6])
+        #expect(model.layerIndex(named: "conv2.weight") == 5)
+        #expect(model.layerIndex(named: "bn1.running_var") == 2)
+
+        let gap = try ModelIO.load(path: Fixtures.path("cnn_gap_nchw.onnx"))
+        #expect(gap.dataLayout == .channelsFirst)
+        #expect(summary(gap) == [
+            "input input [9, 9, 3]",
+            "conv /conv1/Conv 5 3×3 stride 2×2 same linear bias=false",
+            "activation /relu1/Relu relu",
+            "average /pool1/AveragePool 3×3 stride 1×1 same",
+            "batchNormalization /bn1/BatchNormalization epsilon=1e-05 momentum=0.9",
+            "globalAveragePooling /gap/GlobalAveragePool",
+            "dense /fc/Gemm 3 linear bias=true",
+        ])
+        #expect(gap.outputShapes()[4] == [5, 5, 5])
+    }
+
+    /// The `(P, Cout)` matrix of a `(kh, kw, Cin, Cout)` kernel with rows in the bilinear convolution's patch order
+    /// `(c·kh + i)·kw + j`.
+    private func patchMatrix(_ kernel: Tensor) -> Tensor {
+        let (height, width, channels, filters) = (kernel.shape[0], kernel.shape[1], kernel.shape[2], kernel.shape[3])
+        var matrix = Tensor(shape: [channels * height * width, filters])
+        for c in 0..<channels {
+            for i in 0..<height {
+                for j in 0..<width {
+                    for f in 0..<filters {
+                        matrix[(c * height + i) * width + j, f] = kernel.scalars[((i * width + j) * channels + c) * filters + f]
+                    }
+                }
+            }
+        }
+        return matrix
+    }
+
+    @Test("the NCHW fixtures run in onnxruntime as the reference loops say; written fresh and edited, they still do")
+    func freshAndEditedExports() throws {
+        let folder = try TemporaryFolder()
+        for fixture in ["cnn_nchw.onnx", "cnn_gap_nchw.onnx"] {
+            let source = try ModelIO.load(path: Fixtures.path(fixture))
+            var fresh = source
+            fresh.metadata["onnx_source"] = nil
+            var edited = source
+            for index in edited.layers.indices {
+                let layer = edited.layers[index]
+                switch layer.kind {
+                case .conv2D(let filters, let window, let activation, true) where filters == 6:
+                    // cnn_nchw's conv2 holds an exact Kronecker product: its bilinear convolution computes the same.
+                    let factors = try NearestKronecker(kernel: patchMatrix(layer.weights[0]), input: FactorPair(rows: 6, columns: 6),
+                                                       output: FactorPair(rows: 2, columns: 3), components: 1)
+                    let shape = BilinearShape(inputRows: 6, inputColumns: 6, outputRows: 2, outputColumns: 3)
+                    edited.layers[index].kind = .bilinearConv2D(shape, window: window, activation: activation)
+                    edited.layers[index].weights = [factors.u, factors.v, layer.weights[1].reshaped([2, 3])]
+                case .conv2D(let filters, let window, let activation, false):
+                    edited.layers[index].kind = .conv2D(filters: filters, window: window, activation: activation, useBias: true)
+                    edited.layers[index].weights.append(Tensor(shape: [filters]))
+                case .batchNormalization(let epsilon, _):
+                    edited.layers[index].kind = .batchNormalization(epsilon: epsilon, momentum: 0.99)
+                default:
+                    break
+                }
+            }
+            #expect(edited.layers.indices.filter { edited.layers[$0] != source.layers[$0] }.count == 2, "\(fixture)")
+            let (freshPath, editedPath) = (folder.file("fresh_\(fixture)"), folder.file("edited_\(fixture)"))
+            try ModelIO.save(fresh, to: freshPath)
+            try ModelIO.save(edited, to: editedPath)
+
+            let input = random([16, source.inputShape.reduce(1, *)], seed: 3)
+            let outputs = try ONNXOracle.predictions(of: [Fixtures.path(fixture), freshPath, editedPath], on: input, in: folder)
+            assertClose(outputs[0], ONNXImageReference.predict(source, input), atol: 1e-4, rtol: 0, "\(fixture): source against the loops")
+            assertClose(outputs[1], outputs[0], atol: 1e-4, rtol: 0, "\(fixture): written fresh")
+            assertClose(outputs[2], outputs[0], atol: 1e-4, rtol: 0, "\(fixture): edited")
+
+            let rereadFresh = try ModelIO.load(path: freshPath)
+            #expect(rereadFresh.dataLayout == .channelsFirst && rereadFresh.inputShape == source.inputShape)
+            #expect(rereadFresh.layers == source.layers, "\(fixture)")
+            let rereadEdited = try ModelIO.load(path: editedPath)
+            #expect(rereadEdited.layers.map(\.kind) == edited.layers.map(\.kind), "\(fixture)")
+        }
+    }
+
+    /// A model `image (7, 6, 3)` → BilinearConv2D (3×2 window, patch 18 = 3×6 → 2×3 channels) → Flatten.
+    private func bilinearConvolutionModel(_ padding: Padding, stride: Int, activation: Activation, layout: DataLayout) -> Model {
+        let shape = BilinearShape(inputRows: 3, inputColumns: 6, outputRows: 2, outputColumns: 3)
+        let window = Window2D(height: 3, width: 2, strideHeight: stride, strideWidth: stride, padding: padding)
+        let seed = UInt64(stride * 10 + (padding == .same ? 1 : 0))
+        let layer = LayerSpec(name: "biconv", kind: .bilinearConv2D(shape, window: window, activation: activation),
+                              weights: [random([3, 2], seed: seed), random([6, 3], seed: seed + 100), random([2, 3], seed: seed + 200)])
+        return Model(name: "biconv", layers: [LayerSpec(name: "image", kind: .input(shape: [7, 6, 3])), layer,
+                                               LayerSpec(name: "flatten", kind: .flatten)], dataLayout: layout)
+    }
+
+    @Test("BilinearConv2D (valid and same, strides 1 and 2, both layouts) runs in onnxruntime as its definition, and reads back")
+    func bilinearConvolution() throws {
+        let folder = try TemporaryFolder()
+        var models: [Model] = []
+        for layout in [DataLayout.channelsLast, .channelsFirst] {
+            for padding in [Padding.valid, .same] {
+                for stride in [1, 2] {
+                    models.append(bilinearConvolutionModel(padding, stride: stride, activation: stride == 1 ? .linear : .relu, layout: layout))
+                }
+            }
+        }
+        let paths = try models.indices.map { index in
+            let path = folder.file("biconv\(index).onnx")
+            try ModelIO.save(models[index], to: path)
+            return path
+        }
+        let input = random([5, 7 * 6 * 3], seed: 9)
+        let outputs = try ONNXOracle.predictions(of: paths, on: input, in: folder)
+        for (index, model) in models.enumerated() {
+            let label = "\(model.dataLayout) \(summary(model)[1])"
+            assertClose(outputs[index], ONNXImageReference.predict(model, input), atol: 1e-4, rtol: 0, "\(label)")
+            let reread = try ModelIO.load(path: paths[index])
+            #expect(reread.dataLayout == model.dataLayout, "\(label)")
+            guard case .bilinearConv2D(let shape, let window, .relu) = model.layers[1].kind else {
+                #expect(reread.layers == model.layers, "\(label)")
+                continue
+            }
+            #expect(reread.layers.map(\.kind) == [model.layers[0].kind, .bilinearConv2D(shape, window: window, activation: .linear),
+                                                  .activation(.relu), .flatten], "\(label)")
+            #expect(reread.layers[1].weights == model.layers[1].weights, "\(label)")
+        }
+    }
+
+    @Test("a Keras (channels-last) CNN written fresh: input (N, H, W, C), H,W,C flatten order, image output NHWC")
+    func channelsLastCNN() throws {
+        let folder = try TemporaryFolder()
+        let input = LayerSpec(name: "image", kind: .input(shape: [8, 8, 2]))
+        let conv = LayerSpec(name: "conv", kind: .conv2D(filters: 3, window: Window2D(height: 3, width: 3, padding: .same), activation: .relu,
+                                                         useBias: true),
+                             weights: [random([3, 3, 2, 3], seed: 1), random([3], seed: 2, scale: 0.1)])
+        let norm = LayerSpec(name: "norm", kind: .batchNormalization(epsilon: 1e-3, momentum: 0.99),
+                             weights: [random([3], seed: 3, scale: 0.5).adding(1), random([3], seed: 4, scale: 0.2),
+                                       random([3], seed: 5, scale: 0.2), random([3], seed: 6, scale: 0.4).adding(1)])
+        let pool = LayerSpec(name: "pool", kind: .pooling2D(.max, window: Window2D(height: 2, width: 2, strideHeight: 2, strideWidth: 2)))
+        let conv2 = LayerSpec(name: "conv2", kind: .conv2D(filters: 4, window: Window2D(height: 2, width: 2), activation: .linear,
+                                                           useBias: false), weights: [random([2, 2, 3, 4], seed: 7)])
+        let average = LayerSpec(name: "average", kind: .pooling2D(.average, window: Window2D(height: 2, width: 2, padding: .same)))
+        let dense = LayerSpec(name: "dense", kind: .dense(units: 5, activation: .softmax, useBias: true),
+                              weights: [random([36, 5], seed: 8), random([5], seed: 9, scale: 0.1)])
+        let models = [
+            Model(name: "cnn", layers: [input, conv, norm, pool, conv2, average, LayerSpec(name: "flatten", kind: .flatten), dense]),
+            Model(name: "gap", layers: [input, conv, LayerSpec(name: "gap", kind: .globalAveragePooling2D),
+                                        LayerSpec(name: "dense", kind: .dense(units: 5, activation: .softmax, useBias: true),
+                                                  weights: [random([3, 5], seed: 10), random([5], seed: 11)])]),
+            Model(name: "image_out", layers: [input, conv, pool]),
+        ]
+        let paths = try models.map { model in
+            let path = folder.file("\(model.name).onnx")
+            try ModelIO.save(model, to: path)
+            return path
+        }
+        let batch = random([6, 8 * 8 * 2], seed: 12)
+        let outputs = try ONNXOracle.predictions(of: paths, on: batch, in: folder)
+        #expect(outputs[2].shape == [6, 4, 4, 3])
+        for (model, output) in zip(models, outputs) {
+            assertClose(output.reshaped([6, output.count / 6]), ONNXImageReference.predict(model, batch), atol: 1e-4, rtol: 0, "\(model.name)")
+        }
+        let reread = try ModelIO.load(path: paths[0])
+        #expect(reread.dataLayout == .channelsLast)
+        #expect(summary(reread) == [
+            "input image [8, 8, 2]", "conv conv 3 3×3 stride 1×1 same linear bias=true", "activation conv/activation relu",
+            "batchNormalization norm epsilon=0.001 momentum=0.99", "max pool 2×2 stride 2×2 valid",
+            "conv conv2 4 2×2 stride 1×1 valid linear bias=false", "average average 2×2 stride 1×1 same", "flatten flatten",
+            "dense dense 5 linear bias=true", "activation dense/activation softmax",
+        ])
+        #expect(reread.layers[1].weights == conv.weights && reread.layers[3].weights == norm.weights)
+    }
+
+    @Test("dilations, groups and pads neither valid nor same: the Conv is opaque with the reason, the chain ends there")
+    func unconvertibleConvolutions() throws {
+        let reasons = [
+            "cnn_dilated.onnx": "dilations [2, 2] (only 1 is read)",
+            "cnn_grouped.onnx": "group 2 (a grouped convolution)",
+            "cnn_odd_pads.onnx": "pads [1, 1, 0, 0] are neither valid nor same padding for a 2×2 window, strides [1, 1], on a 6×6 input",
+        ]
+        for (fixture, reason) in reasons {
+            let model = try ModelIO.load(path: Fixtures.path(fixture))
+            #expect(summary(model) == ["input input [6, 6, 2]", "opaque /conv1/Conv Conv [not convertible: \(reason)]",
+                                       "opaque /relu1/Relu Relu", "opaque /flatten/Flatten Flatten", "opaque /fc/Gemm Gemm"], "\(fixture)")
+        }
+    }
+
+    @Test("layers that cannot be written on images: one-line errors naming the layer, nothing written")
+    func unwritableImageLayers() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("out.onnx")
+        let input = LayerSpec(name: "image", kind: .input(shape: [4, 4, 2]))
+        let dense = Model(name: "m", layers: [input, LayerSpec(name: "dense", kind: .dense(units: 3, activation: .linear, useBias: false),
+                                                               weights: [Tensor(shape: [2, 3])])])
+        #expect(throws: BilinError("layer 'dense' (Dense) reads an image; on images only convolution, pooling, batch normalization, "
+                                   + "elementwise activations, Dropout and Flatten export to ONNX", file: path)) {
+            try ModelIO.save(dense, to: path)
+        }
+        let shape = BilinearShape(inputRows: 2, inputColumns: 4, outputRows: 2, outputColumns: 2)
+        let biconv = Model(name: "m", layers: [input, LayerSpec(name: "biconv", kind: .bilinearConv2D(shape, window: Window2D(height: 3, width: 3),
+                                                                                                      activation: .linear),
+                                                                weights: [Tensor(shape: [2, 2]), Tensor(shape: [4, 2]), Tensor(shape: [2, 2])])])
+        #expect(throws: BilinError("layer 'biconv' (BilinearConv2D) reads 2×4 matrices, not the 18 values of a 3×3 patch of 2 channels",
+                                   file: path)) {
+            try ModelIO.save(biconv, to: path)
+        }
+        let flatConv = Model(name: "m", layers: [LayerSpec(name: "x", kind: .input(shape: [16])),
+                                                 LayerSpec(name: "pool", kind: .pooling2D(.max, window: Window2D(height: 2, width: 2)))])
+        #expect(throws: BilinError("layer 'pool' (MaxPooling2D) reads a value of shape [16], not an image (height, width, channels)",
+                                   file: path)) {
+            try ModelIO.save(flatConv, to: path)
+        }
+        #expect(try folder.contents().isEmpty)
+    }
+}
+
+private extension Tensor {
+    func adding(_ value: Float) -> Tensor { Tensor(shape: shape, scalars: scalars.map { $0 + value }) }
+}
