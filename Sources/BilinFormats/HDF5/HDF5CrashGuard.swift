@@ -7,8 +7,9 @@ import Foundation
 /// where no check of ours can come first (fuzzing finds such files within minutes; Docs/robustness.md). While
 /// `reading(file:)` runs:
 /// - SIGSEGV, SIGBUS, SIGFPE and SIGABRT (glibc aborts on the heap libhdf5 corrupts) print `Error: <file>: the HDF5 library crashed reading the file (corrupted HDF5 data)`;
-/// - a read that has not finished within `timeLimit(bytes:)` prints `Error: <file>: the HDF5 library did not finish
-///   reading the file in <n> s (corrupted HDF5 data, or set BILIN_HDF5_TIME_LIMIT to more seconds)`;
+/// - a read that has used `timeLimit(bytes:)` seconds of processor time prints `Error: <file>: the HDF5 library did not
+///   finish reading the file in <n> s of CPU time (corrupted HDF5 data, or set BILIN_HDF5_TIME_LIMIT to more seconds)`;
+///   processor time, not wall time, so that a loaded machine or a slow disk never trips it while a libhdf5 loop does;
 /// then the process ends with status 1. Models are read before anything is written, so no partial output is left.
 /// Swift's own traps (SIGILL, SIGTRAP) are not caught: those are our bugs and must stay visible.
 ///
@@ -20,13 +21,15 @@ enum HDF5CrashGuard {
 
     private static let crashSignals = [SIGSEGV, SIGBUS, SIGFPE, SIGABRT]
     private static let alternateStackSize = 1 << 16
-    private static let realTimer = __itimer_which_t(ITIMER_REAL.rawValue)
+    /// Counts the process's processor time (user and system) and raises SIGPROF; it leaves ITIMER_REAL and SIGALRM to
+    /// callers (libFuzzer's -timeout uses them).
+    private static let processorTimer = __itimer_which_t(ITIMER_PROF.rawValue)
 
     /// The lines the handlers write, set before they are installed (a handler may only call write and _exit).
     nonisolated(unsafe) private static var crashLine = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
     nonisolated(unsafe) private static var timeoutLine = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
 
-    /// Seconds a read of a file of `bytes` may take: 120 s plus 1 s per 2 MB (libhdf5 reads hundreds of MB a second),
+    /// Processor seconds a read of a file of `bytes` may take: 120 s plus 1 s per 2 MB (libhdf5 reads hundreds of MB a second),
     /// or `BILIN_HDF5_TIME_LIMIT` seconds when that is set.
     static func timeLimit(bytes: Int) -> Int {
         if let text = ProcessInfo.processInfo.environment["BILIN_HDF5_TIME_LIMIT"], let seconds = Int(text), seconds > 0 {
@@ -42,7 +45,7 @@ enum HDF5CrashGuard {
         let seconds = timeLimit(bytes: bytes)
         let previousLines = (crashLine, timeoutLine)
         crashLine = line("the HDF5 library crashed reading the file (corrupted HDF5 data)", file: file)
-        timeoutLine = line("the HDF5 library did not finish reading the file in \(seconds) s "
+        timeoutLine = line("the HDF5 library did not finish reading the file in \(seconds) s of CPU time "
                            + "(corrupted HDF5 data, or set BILIN_HDF5_TIME_LIMIT to more seconds)", file: file)
         // A crash may be a stack overflow in libhdf5's recursion: the handler runs on a stack of its own.
         let stack = UnsafeMutableRawPointer.allocate(byteCount: alternateStackSize, alignment: 16)
@@ -54,23 +57,23 @@ enum HDF5CrashGuard {
         for (index, signal) in crashSignals.enumerated() { sigaction(signal, &crash, &previousCrashActions[index]) }
         var timeout = action { _ in HDF5CrashGuard.exit(with: HDF5CrashGuard.timeoutLine) }
         var previousTimeoutAction = sigaction()
-        sigaction(SIGALRM, &timeout, &previousTimeoutAction)
+        sigaction(SIGPROF, &timeout, &previousTimeoutAction)
         // A parent may have blocked these signals (Foundation's Process passes its mask on to the child it spawns).
         var guarded = sigset_t()
         sigemptyset(&guarded)
-        for signal in crashSignals + [SIGALRM] { sigaddset(&guarded, signal) }
+        for signal in crashSignals + [SIGPROF] { sigaddset(&guarded, signal) }
         var previousMask = sigset_t()
         pthread_sigmask(SIG_UNBLOCK, &guarded, &previousMask)
         var timer = itimerval(it_interval: timeval(), it_value: timeval(tv_sec: seconds, tv_usec: 0))
         var previousTimer = itimerval()
-        setitimer(realTimer, &timer, &previousTimer)
+        setitimer(processorTimer, &timer, &previousTimer)
         defer {
-            // Disarmed before the previous handler is back, and the previous timer (a caller's own, such as
-            // libFuzzer's) only after, so that it cannot fire into our handler.
+            // Disarmed before the previous handler is back, and the previous timer (a caller's own) only after, so
+            // that it cannot fire into our handler.
             var disarmed = itimerval()
-            setitimer(realTimer, &disarmed, nil)
-            sigaction(SIGALRM, &previousTimeoutAction, nil)
-            setitimer(realTimer, &previousTimer, nil)
+            setitimer(processorTimer, &disarmed, nil)
+            sigaction(SIGPROF, &previousTimeoutAction, nil)
+            setitimer(processorTimer, &previousTimer, nil)
             pthread_sigmask(SIG_SETMASK, &previousMask, nil)
             for (index, signal) in crashSignals.enumerated() { sigaction(signal, &previousCrashActions[index], nil) }
             sigaltstack(&previousStack, nil)

@@ -29,7 +29,7 @@ extension BilinConvertCommand {
         @Option(help: "Seed for the random start, shuffling and dropout.")
         var seed: UInt64 = 0
 
-        @Option(help: ArgumentHelp("Convert only these Dense layers.", valueName: "name,name"))
+        @Option(help: ArgumentHelp("Convert only these Dense and Conv2D layers.", valueName: "name,name"))
         var layers: String?
 
         @Flag(help: "Convert the last Dense layer too (at scale 1, so the outputs stay the same).")
