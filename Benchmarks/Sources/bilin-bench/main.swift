@@ -1,7 +1,7 @@
 // bilin-bench: the Swift side of Benchmarks/run.sh. Each subcommand prints one JSON object per measurement on stdout.
 //
 //   bilin-bench sgemm    [--size N] [--repeats R]
-//   bilin-bench train    --network dense|bilinear --scale S [--steps N] [--batch B]
+//   bilin-bench train    --network dense|bilinear|cnn --scale S [--steps N] [--batch B]
 //   bilin-bench infer    --network dense|bilinear --scale S --batch B [--repeats R]
 //   bilin-bench factor   --dout M --din N --scale S --method exact|truncated|automatic [--kernel PATH.f32] [--repeats R]
 //
@@ -57,18 +57,28 @@ func mlp(network: String, scale: Int, seed: UInt64 = 0) throws -> Model {
     return try Converter.convert(dense, options: ConversionOptions(scale: scale, initialization: .random, seed: seed)).model
 }
 
-/// Multiply-adds of one forward pass for one example (the backward pass costs two more of each).
-func multiplyAdds(_ model: Model) -> Int {
-    model.layers.reduce(0) { total, layer in
-        switch layer.kind {
-        case .dense: return total + layer.weights[0].count
-        case .bilinear(let shape, _):
-            // X V: p·q·q', then Uᵀ T: p·p'·q'.
-            return total + shape.inputRows * shape.inputColumns * shape.outputColumns
-                + shape.inputRows * shape.outputRows * shape.outputColumns
-        default: return total
-        }
+/// The CNN of issue 4: 28×28×1 → Conv 32 3×3 same relu → MaxPool 2 → Conv 64 3×3 same relu → MaxPool 2 → Flatten
+/// → Dense 128 relu → Dense 10 softmax, Glorot-uniform kernels and zero biases.
+func cnn(seed: UInt64 = 0) -> Model {
+    var generator = SeededGenerator(seed: seed)
+    let same = Window2D(height: 3, width: 3, padding: .same)
+    let pool = Window2D(height: 2, width: 2, strideHeight: 2, strideWidth: 2)
+    func conv(_ name: String, _ inputs: Int, _ filters: Int) -> LayerSpec {
+        LayerSpec(name: name, kind: .conv2D(filters: filters, window: same, activation: .relu, useBias: true), weights: [
+            .glorotUniform(shape: [3, 3, inputs, filters], fanIn: 9 * inputs, fanOut: 9 * filters, using: &generator), Tensor(shape: [filters]),
+        ])
     }
+    func dense(_ name: String, _ inputs: Int, _ units: Int, _ activation: Activation) -> LayerSpec {
+        LayerSpec(name: name, kind: .dense(units: units, activation: activation, useBias: true), weights: [
+            .glorotUniform(shape: [inputs, units], fanIn: inputs, fanOut: units, using: &generator), Tensor(shape: [units]),
+        ])
+    }
+    return Model(name: "cnn", layers: [
+        LayerSpec(name: "input", kind: .input(shape: [28, 28, 1])),
+        conv("conv1", 1, 32), LayerSpec(name: "pool1", kind: .pooling2D(.max, window: pool)),
+        conv("conv2", 32, 64), LayerSpec(name: "pool2", kind: .pooling2D(.max, window: pool)),
+        LayerSpec(name: "flatten", kind: .flatten), dense("dense1", 3136, 128, .relu), dense("dense2", 128, 10, .softmax),
+    ])
 }
 
 func randomSplit(count: Int, seed: UInt64) -> LabelledSplit {
@@ -110,7 +120,7 @@ case "train":
     let batch = intOption("batch", 128)
     let steps = intOption("steps", 60)
     let warmup = 5
-    let model = try mlp(network: network, scale: scale)
+    let model = network == "cnn" ? cnn() : try mlp(network: network, scale: scale)
     let net = try Network(model: model)
     let data = Dataset(train: randomSplit(count: batch * (steps + warmup), seed: 2), test: randomSplit(count: 1, seed: 3))
     var stamps: [Double] = []
@@ -119,7 +129,7 @@ case "train":
     _ = trainer.fineTune(net, on: data, progress: { _ in stamps.append(now()) })
     let stepTimes = zip(stamps.dropFirst(), stamps).map { $0 - $1 }.dropFirst(warmup)
     let seconds = median(Array(stepTimes))
-    let macs = multiplyAdds(model)
+    let macs = model.multiplyAdds ?? 0
     emit(["kind": "train", "network": network, "scale": scale, "batch": batch, "steps": stepTimes.count,
           "step_seconds": seconds, "samples_per_second": Double(batch) / seconds,
           "multiply_adds_per_sample": 3 * macs, "gflops": 2.0 * Double(3 * macs) * Double(batch) / seconds / 1e9,

@@ -34,11 +34,27 @@ public final class Conv2D: Layer {
         convolve(patches.extract(input), batch: input.shape[0])
     }
 
-    /// The output `(n, Ho·Wo·filters)` from the patch matrix.
+    /// The output `(n, Ho·Wo·filters)` from the patch matrix: every row starts as the bias and the GEMM adds the
+    /// product to it (one pass over the output instead of BLAS zeroing it and a second pass adding the bias).
     private func convolve(_ patchMatrix: Tensor, batch: Int) -> Tensor {
-        var output = patchMatrix.matmul(kernelMatrix)  // (n·Ho·Wo, filters)
-        if let bias { output.addRowVector(bias.value) }
-        return output.reshaped([batch, patches.positions * filters])
+        let (rows, size, filters) = (patchMatrix.shape[0], patches.patchSize, filters)
+        let scalars = [Float](unsafeUninitializedCapacity: rows * filters) { output, initialized in
+            defer { initialized = rows * filters }
+            guard let c = output.baseAddress, rows * filters > 0 else { return }
+            if let bias {
+                bias.value.scalars.withUnsafeBufferPointer { bias in
+                    for row in 0..<rows { (c + row * filters).initialize(from: bias.baseAddress!, count: filters) }
+                }
+            } else {
+                c.initialize(repeating: 0, count: rows * filters)
+            }
+            patchMatrix.scalars.withUnsafeBufferPointer { a in
+                kernel.value.scalars.withUnsafeBufferPointer { b in
+                    BLAS.gemm(m: rows, n: filters, k: size, a: a.baseAddress!, lda: size, b: b.baseAddress!, ldb: filters, beta: 1, c: c, ldc: filters)
+                }
+            }
+        }
+        return Tensor(shape: [batch, patches.positions * filters], scalars: scalars)
     }
 
     public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Tensor) {
