@@ -221,6 +221,11 @@ struct ONNXConvolutionTests {
                                         LayerSpec(name: "dense", kind: .dense(units: 5, activation: .softmax, useBias: true),
                                                   weights: [random([3, 5], seed: 10), random([5], seed: 11)])]),
             Model(name: "image_out", layers: [input, conv, pool]),
+            Model(name: "reshaped", layers: [LayerSpec(name: "pixels", kind: .input(shape: [128])),
+                                             LayerSpec(name: "to_image", kind: .reshape(targetShape: [8, 8, 2])), conv,
+                                             LayerSpec(name: "flatten", kind: .flatten),
+                                             LayerSpec(name: "dense", kind: .dense(units: 2, activation: .linear, useBias: false),
+                                                       weights: [random([192, 2], seed: 14)])]),
         ]
         let paths = try models.map { model in
             let path = folder.file("\(model.name).onnx")
@@ -242,6 +247,8 @@ struct ONNXConvolutionTests {
             "dense dense 5 linear bias=true", "activation dense/activation softmax",
         ])
         #expect(reread.layers[1].weights == conv.weights && reread.layers[3].weights == norm.weights)
+        // A Reshape to an image ends the chain when read back: the file does not say its layout.
+        #expect(summary(try ModelIO.load(path: paths[3])).prefix(2) == ["input pixels [128]", "opaque to_image Reshape"])
 
         // Edited: conv2 widened from 4 to 6 filters, the dense rows of the new features (H,W,C order: (h·3 + w)·6 + c)
         // zero. The pooling and flatten after conv2 are spelled anew for the wider input, the flatten still H,W,C.
