@@ -94,34 +94,49 @@ struct ONNXConvolutionTests {
         return matrix
     }
 
-    @Test("the NCHW fixtures run in onnxruntime as the reference loops say; written fresh and edited, they still do")
+    /// `source` edited so that it computes the same: cnn_nchw's conv2 (an exact Kronecker product) as a bilinear
+    /// convolution, its batch normalization's momentum changed; cnn_gap_nchw's conv1 widened from 5 to 8 filters
+    /// (with a bias), its batch normalization and the dense layer's inputs widened to match, the new inputs' weights 0.
+    private func functionPreservingEdit(_ source: Model) throws -> Model {
+        var edited = source
+        for index in edited.layers.indices {
+            let layer = edited.layers[index]
+            switch layer.kind {
+            case .conv2D(let filters, let window, let activation, true) where filters == 6:
+                let factors = try NearestKronecker(kernel: patchMatrix(layer.weights[0]), input: FactorPair(rows: 6, columns: 6),
+                                                   output: FactorPair(rows: 2, columns: 3), components: 1)
+                let shape = BilinearShape(inputRows: 6, inputColumns: 6, outputRows: 2, outputColumns: 3)
+                edited.layers[index].kind = .bilinearConv2D(shape, window: window, activation: activation)
+                edited.layers[index].weights = [factors.u, factors.v, layer.weights[1].reshaped([2, 3])]
+            case .conv2D(5, let window, let activation, false):
+                let kernel = random([27, 8], seed: 31).replacingLeadingColumns(with: layer.weights[0].reshaped([27, 5]))
+                edited.layers[index].kind = .conv2D(filters: 8, window: window, activation: activation, useBias: true)
+                edited.layers[index].weights = [kernel.reshaped([3, 3, 3, 8]), Tensor(shape: [8], scalars: [0, 0, 0, 0, 0, 0.5, -0.5, 1])]
+            case .batchNormalization(let epsilon, _):
+                edited.layers[index].kind = .batchNormalization(epsilon: epsilon, momentum: 0.99)
+                if layer.weights[0].count == 5 {
+                    edited.layers[index].weights = zip(layer.weights, [[1.5, 0.5, 1], [0.1, 0.2, 0.3], [0, 1, -1], [1, 2, 0.5]]).map {
+                        Tensor(shape: [8], scalars: $0.scalars + $1)
+                    }
+                }
+            case .dense where layer.weights[0].shape == [5, 3]:
+                edited.layers[index].weights[0] = Tensor(shape: [8, 3], scalars: layer.weights[0].scalars + [Float](repeating: 0, count: 9))
+            default:
+                break
+            }
+        }
+        return edited
+    }
+
+    @Test("the NCHW fixtures run in onnxruntime as the reference loops say; written fresh, and edited (a bilinear convolution, widened layers), they still do")
     func freshAndEditedExports() throws {
         let folder = try TemporaryFolder()
-        for fixture in ["cnn_nchw.onnx", "cnn_gap_nchw.onnx"] {
+        for (fixture, changed) in [("cnn_nchw.onnx", 2), ("cnn_gap_nchw.onnx", 3)] {
             let source = try ModelIO.load(path: Fixtures.path(fixture))
             var fresh = source
             fresh.metadata["onnx_source"] = nil
-            var edited = source
-            for index in edited.layers.indices {
-                let layer = edited.layers[index]
-                switch layer.kind {
-                case .conv2D(let filters, let window, let activation, true) where filters == 6:
-                    // cnn_nchw's conv2 holds an exact Kronecker product: its bilinear convolution computes the same.
-                    let factors = try NearestKronecker(kernel: patchMatrix(layer.weights[0]), input: FactorPair(rows: 6, columns: 6),
-                                                       output: FactorPair(rows: 2, columns: 3), components: 1)
-                    let shape = BilinearShape(inputRows: 6, inputColumns: 6, outputRows: 2, outputColumns: 3)
-                    edited.layers[index].kind = .bilinearConv2D(shape, window: window, activation: activation)
-                    edited.layers[index].weights = [factors.u, factors.v, layer.weights[1].reshaped([2, 3])]
-                case .conv2D(let filters, let window, let activation, false):
-                    edited.layers[index].kind = .conv2D(filters: filters, window: window, activation: activation, useBias: true)
-                    edited.layers[index].weights.append(Tensor(shape: [filters]))
-                case .batchNormalization(let epsilon, _):
-                    edited.layers[index].kind = .batchNormalization(epsilon: epsilon, momentum: 0.99)
-                default:
-                    break
-                }
-            }
-            #expect(edited.layers.indices.filter { edited.layers[$0] != source.layers[$0] }.count == 2, "\(fixture)")
+            let edited = try functionPreservingEdit(source)
+            #expect(edited.layers.indices.filter { edited.layers[$0] != source.layers[$0] }.count == changed, "\(fixture)")
             let (freshPath, editedPath) = (folder.file("fresh_\(fixture)"), folder.file("edited_\(fixture)"))
             try ModelIO.save(fresh, to: freshPath)
             try ModelIO.save(edited, to: editedPath)
@@ -206,6 +221,11 @@ struct ONNXConvolutionTests {
                                         LayerSpec(name: "dense", kind: .dense(units: 5, activation: .softmax, useBias: true),
                                                   weights: [random([3, 5], seed: 10), random([5], seed: 11)])]),
             Model(name: "image_out", layers: [input, conv, pool]),
+            Model(name: "reshaped", layers: [LayerSpec(name: "pixels", kind: .input(shape: [128])),
+                                             LayerSpec(name: "to_image", kind: .reshape(targetShape: [8, 8, 2])), conv,
+                                             LayerSpec(name: "flatten", kind: .flatten),
+                                             LayerSpec(name: "dense", kind: .dense(units: 2, activation: .linear, useBias: false),
+                                                       weights: [random([192, 2], seed: 14)])]),
         ]
         let paths = try models.map { model in
             let path = folder.file("\(model.name).onnx")
@@ -227,6 +247,26 @@ struct ONNXConvolutionTests {
             "dense dense 5 linear bias=true", "activation dense/activation softmax",
         ])
         #expect(reread.layers[1].weights == conv.weights && reread.layers[3].weights == norm.weights)
+        // A Reshape to an image ends the chain when read back: the file does not say its layout.
+        #expect(summary(try ModelIO.load(path: paths[3])).prefix(2) == ["input pixels [128]", "opaque to_image Reshape"])
+
+        // Edited: conv2 widened from 4 to 6 filters, the dense rows of the new features (H,W,C order: (h·3 + w)·6 + c)
+        // zero. The pooling and flatten after conv2 are spelled anew for the wider input, the flatten still H,W,C.
+        var widened = reread
+        widened.layers[5].kind = .conv2D(filters: 6, window: Window2D(height: 2, width: 2), activation: .linear, useBias: false)
+        widened.layers[5].weights = [random([12, 6], seed: 13).replacingLeadingColumns(with: conv2.weights[0].reshaped([12, 4])).reshaped([2, 2, 3, 6])]
+        var kernel = Tensor(shape: [54, 5])
+        for position in 0..<9 {
+            for channel in 0..<4 {
+                for unit in 0..<5 { kernel[position * 6 + channel, unit] = dense.weights[0][position * 4 + channel, unit] }
+            }
+        }
+        widened.layers[8].weights[0] = kernel
+        let widenedPath = folder.file("widened.onnx")
+        try ModelIO.save(widened, to: widenedPath)
+        let widenedOutput = try ONNXOracle.predictions(of: [widenedPath], on: batch, in: folder)[0]
+        assertClose(widenedOutput, outputs[0], atol: 1e-4, rtol: 0, "widened through the edit path")
+        #expect(try ModelIO.load(path: widenedPath).layers.map(\.kind) == widened.layers.map(\.kind))
     }
 
     @Test("dilations, groups and pads neither valid nor same: the Conv is opaque with the reason, the chain ends there")

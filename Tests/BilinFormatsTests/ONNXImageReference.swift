@@ -48,7 +48,10 @@ enum ONNXImageReference {
                 if channelsFirst { image!.values = image!.reordered(fromChannelsFirst: true) }
             }
             for layer in model.layers.dropFirst() {
-                if let current = image {
+                if case .reshape(let target) = layer.kind, target.count == 3 {
+                    precondition(!channelsFirst, "ONNXImageReference: a Reshape to an image in a channels-first model")
+                    image = Image(height: target[0], width: target[1], channels: target[2], values: flat)
+                } else if let current = image {
                     (image, flat) = apply(layer, to: current, channelsFirst: channelsFirst)
                 } else {
                     flat = apply(layer, toVector: flat)

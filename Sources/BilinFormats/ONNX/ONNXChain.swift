@@ -19,7 +19,7 @@ struct ONNXChainLayer {
 /// Known forms, each read from the current value when it is the only reader of it:
 ///
 ///     Flatten(axis=1)                                  .flatten
-///     Reshape(x, [-1 or 0, dims…])                     .reshape(dims) (of an image: only [-1, all], a .flatten)
+///     Reshape(x, [-1 or 0, dims…])                     .reshape(dims), not to an image (of one: [-1, all], a .flatten)
 ///     Gemm(x, B, C?) transA=0, any transB/alpha/beta   .dense: kernel alpha·B (transB=0) or alpha·Bᵀ (transB=1),
 ///       [→ Add(·, C') or Add(C', ·)]                   bias beta·C (C of Dout values, or one broadcast) + C'
 ///     MatMul(x, B) [→ Add(·, C) or Add(C, ·)]          .dense: kernel B (Din, Dout), bias C (Dout or 1×Dout)

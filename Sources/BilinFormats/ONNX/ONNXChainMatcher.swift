@@ -43,7 +43,8 @@ struct ONNXChainMatcher {
             return single(node, kind: .flatten)
         case "Reshape":
             if let bilinear = try bilinear(at: node, shape: shape) { return bilinear }
-            guard let target = reshapeTarget(node, count: shape.reduce(1, *)) else { return nil }
+            // A Reshape to an image is not read: its layout (NCHW or NHWC) is not in the file.
+            guard let target = reshapeTarget(node, count: shape.reduce(1, *)), target.count != 3 else { return nil }
             return single(node, kind: .reshape(targetShape: target))
         case "Transpose" where image:
             return channelsLastFlatten(node, shape: shape)

@@ -6,9 +6,8 @@ internal import COnnxProto
 /// Images are NCHW inside the graph, where ONNX's Conv and pooling want them. A channels-first model takes its
 /// image input `(N, C, H, W)` and gives an image output the same way. A channels-last model (Keras) keeps its input
 /// `(N, H, W, C)` and transposes it once (`Transpose(0,3,1,2)`, always, so that `ONNXChain` knows the layout when it
-/// reads the file back); its Flatten and Reshape of an image go through `Transpose(0,2,3,1)` first, giving the H,W,C
-/// order its dense kernels expect; an image output is transposed back to `(N, H, W, C)`; an image from a Reshape is
-/// transposed to NCHW for the layers after it.
+/// reads the file back); an image output is transposed back to `(N, H, W, C)`. Flatten and Reshape of images in
+/// between: `ONNXLayerSpelling.imageLayoutSteps`.
 extension ONNXExporter {
     static func fresh(_ model: Model, path: String) throws {
         guard case .input(let inputShape)? = model.layers.first?.kind, let inputName = model.layers.first?.name else {
@@ -22,29 +21,8 @@ extension ONNXExporter {
             current = transpose(current, [0, 3, 1, 2], name: "\(inputName)/channels_first", builder: builder)
         }
         for (index, layer) in model.layers.enumerated().dropFirst() {
-            let shape = shapes[index - 1]
-            if shape?.count == 3 {
-                switch layer.kind {
-                case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization, .dropout:
-                    break
-                case .activation(let activation) where activation != .softmax:
-                    break
-                case .flatten where channelsLast, .reshape where channelsLast:
-                    current = transpose(current, [0, 2, 3, 1], name: "\(layer.name)/channels_last", builder: builder)
-                case .flatten:
-                    break
-                default:
-                    throw BilinError("layer '\(layer.name)' (\(layer.kind.displayName)) reads an image; on images only convolution, "
-                                     + "pooling, batch normalization, elementwise activations, Dropout and Flatten export to ONNX")
-                }
-            }
-            current = try ONNXLayerSpelling.spell(layer, input: current, output: nil, inputShape: shape, into: builder)
-            if case .reshape(let target) = layer.kind, target.count == 3 {
-                guard channelsLast else {
-                    throw BilinError("layer '\(layer.name)' (Reshape) makes an image of a channels-first model; it has no ONNX spelling here")
-                }
-                current = transpose(current, [0, 3, 1, 2], name: "\(layer.name)/channels_first", builder: builder)
-            }
+            current = try ONNXLayerSpelling.spell(layer, input: current, output: nil, inputShape: shapes[index - 1], layout: model.dataLayout,
+                                                  into: builder)
         }
         guard current != inputName else { throw BilinError("the model has no layer to export") }
         var outputShape: [Int?] = shapes.last.flatMap { $0 }.map { [nil] + $0 } ?? [nil]

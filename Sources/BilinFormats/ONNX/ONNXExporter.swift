@@ -6,8 +6,8 @@ import Foundation
 ///
 /// A model read from ONNX (`metadata["onnx_source"]`, set by `ONNXImporter`) is written by editing that source
 /// file's `ModelProto`: the chain is found again (`ONNXChain`), and only the layers whose kind or weights changed
-/// (converted, widened or fine-tuned) have their nodes replaced by `ONNXLayerSpelling`'s, writing the same output
-/// value, so every reader downstream is rewired for free. Every other node, initializer (bit-exact), opset import,
+/// (converted, widened or fine-tuned), or whose input's shape did, have their nodes replaced by `ONNXLayerSpelling`'s,
+/// writing the same output value, so every reader downstream is rewired for free. Every other node, initializer (bit-exact), opset import,
 /// input, output, metadata prop and doc string is kept; value infos of values that no longer exist or changed shape
 /// are dropped; initializers only the replaced nodes read are dropped. The default opset is kept: the new nodes
 /// mean the same from opset 7 on; an older one is raised to 13, with a note on stderr. External data is written
@@ -46,10 +46,16 @@ public enum ONNXExporter {
         else {
             throw BilinError("the model's layers no longer match its ONNX source \(source) (layers added, removed or renamed)")
         }
-        let replaced = chain.layers.indices.filter { known[$0] != chain.layers[$0].layer }
+        // shapes[i] is what chain layer i reads, shapes[i + 1] what it writes; in the source and in the model now.
+        let input = LayerSpec(name: "", kind: .input(shape: chain.inputShape))
+        let before = Model(name: "", layers: [input] + chain.layers.map(\.layer)).outputShapes()
+        let after = Model(name: "", layers: [input] + known).outputShapes()
+        // A layer is spelled anew when it changed, or when what it reads did (a widened layer's consumer): its nodes
+        // may hold sizes, such as a Reshape's target.
+        let replaced = chain.layers.indices.filter { known[$0] != chain.layers[$0].layer || before[$0] != after[$0] }
         if !replaced.isEmpty {
-            try replaceLayers(replaced, of: chain, with: known, in: file, graph: graph)
-            dropStaleValueInfo(file, changed: changedOutputs(chain: chain, known: known, inputShape: chain.inputShape))
+            try replaceLayers(replaced, of: chain, with: known, inputShapes: after, in: file, graph: graph)
+            dropStaleValueInfo(file, changed: Set(chain.layers.indices.filter { before[$0 + 1] != after[$0 + 1] }.map { chain.layers[$0].output }))
             // The new nodes (Reshape with a shape input, MatMul, Add with broadcasting) mean the same from opset 7 on;
             // raising a newer opset would change other nodes' meaning (Squeeze, Unsqueeze, Split, Reduce* take axes as
             // inputs from 13), so only an older one is raised.
@@ -63,19 +69,17 @@ public enum ONNXExporter {
 
     /// Swaps the nodes of each replaced chain layer for the spelling of its new version, at the place of the layer's
     /// last node, and drops the initializers nothing reads any more.
-    private static func replaceLayers(_ replaced: [Int], of chain: ONNXChain, with known: [LayerSpec],
+    private static func replaceLayers(_ replaced: [Int], of chain: ONNXChain, with known: [LayerSpec], inputShapes: [[Int]?],
                                       in file: ONNXModelFile, graph: ONNXGraphIndex) throws {
         var used = Set(graph.initializers.keys).union(graph.consumers.keys).union(graph.graphOutputs)
         for node in graph.nodes { used.formUnion(node.outputs); used.insert(node.name) }
         let builder = ONNXGraphBuilder(usedNames: used)
-        // The shape each chain layer reads, as the model has it now (an image kind's spelling needs its size).
-        let inputShapes = Model(name: "", layers: [LayerSpec(name: "", kind: .input(shape: chain.inputShape))] + known).outputShapes()
         var generated: [Int: [UnsafeMutablePointer<Onnx__NodeProto>]] = [:]
         var removed = Set<Int>()
         for index in replaced {
             let layer = chain.layers[index]
             _ = try ONNXLayerSpelling.spell(known[index], input: layer.input, output: layer.output, inputShape: inputShapes[index],
-                                            into: builder)
+                                            layout: chain.dataLayout, into: builder)
             generated[layer.nodeIndices.max()!] = builder.takeNodes()
             removed.formUnion(layer.nodeIndices)
         }
@@ -111,15 +115,6 @@ public enum ONNXExporter {
         free(proto.pointee.input)
         proto.pointee.input = ONNXProtoMemory.array(inputs)
         proto.pointee.n_input = inputs.count
-    }
-
-    /// The output values of chain layers whose output shape changed (a widened layer and what follows it up to
-    /// its consumer).
-    private static func changedOutputs(chain: ONNXChain, known: [LayerSpec], inputShape: [Int]) -> Set<String> {
-        let input = LayerSpec(name: "", kind: .input(shape: inputShape))
-        let before = Model(name: "", layers: [input] + chain.layers.map(\.layer)).outputShapes().dropFirst()
-        let after = Model(name: "", layers: [input] + known).outputShapes().dropFirst()
-        return Set(zip(chain.layers, zip(before, after)).filter { $1.0 != $1.1 }.map(\.0.output))
     }
 
     /// Drops value infos of values no node writes any more and of `changed` values.

@@ -63,4 +63,36 @@ extension ONNXLayerSpelling {
             preconditionFailure("spatialSteps: \(layer.kind.displayName) is not an image kind")
         }
     }
+
+    /// The transposes around a layer that keep images NCHW in the graph and give Flatten and Reshape the IR's order:
+    /// in a channels-last model a Flatten or Reshape of an image reads it H,W,C (`Transpose(0,2,3,1)`
+    /// "N/channels_last" before), and a Reshape to an image writes it H,W,C (`Transpose(0,3,1,2)` "N/channels_first"
+    /// after); in a channels-first model a Flatten reads C,H,W as it is.
+    ///
+    /// - Throws: `BilinError` naming a layer that reads an image but is none of the image kinds, an elementwise
+    ///   activation, Dropout or Flatten (a channels-last Reshape too), or that reshapes to an image in a channels-first model.
+    static func imageLayoutSteps(_ layer: LayerSpec, inputShape: [Int]?, layout: DataLayout) throws -> (before: [Step], after: [Step]) {
+        let channelsLast = layout == .channelsLast
+        var before: [Step] = []
+        if inputShape?.count == 3 {
+            switch layer.kind {
+            case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization, .dropout, .input:
+                break
+            case .activation(let activation) where activation != .softmax:
+                break
+            case .flatten where channelsLast, .reshape where channelsLast:
+                before = [Step(opType: "Transpose", name: "\(layer.name)/channels_last", attributes: [.ints("perm", [0, 2, 3, 1])])]
+            case .flatten:
+                break
+            default:
+                throw BilinError("layer '\(layer.name)' (\(layer.kind.displayName)) reads an image; on images only convolution, "
+                                 + "pooling, batch normalization, elementwise activations, Dropout and Flatten export to ONNX")
+            }
+        }
+        guard case .reshape(let target) = layer.kind, target.count == 3 else { return (before, []) }
+        guard channelsLast else {
+            throw BilinError("layer '\(layer.name)' (Reshape) makes an image of a channels-first model; it has no ONNX spelling here")
+        }
+        return (before, [Step(opType: "Transpose", name: "\(layer.name)/channels_first", attributes: [.ints("perm", [0, 3, 1, 2])])])
+    }
 }

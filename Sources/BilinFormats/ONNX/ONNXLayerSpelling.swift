@@ -34,9 +34,10 @@ enum ONNXLayerSpelling {
     /// - Parameters:
     ///   - output: the value the last node writes (nil: a new unique name).
     ///   - inputShape: the IR shape the layer reads, without the batch (needed by the image kinds).
+    ///   - layout: the model's; decides the order a Flatten or Reshape reads an image in.
     /// - Returns: the layer's output value (`input` itself for a layer without nodes and no `output` asked for).
     /// - Throws: `BilinError` naming the layer when it has no ONNX spelling here.
-    static func spell(_ layer: LayerSpec, input: String, output: String?, inputShape: [Int]?,
+    static func spell(_ layer: LayerSpec, input: String, output: String?, inputShape: [Int]?, layout: DataLayout,
                       into builder: ONNXGraphBuilder) throws -> String {
         let name = layer.name
         var steps: [Step] = []
@@ -63,6 +64,8 @@ enum ONNXLayerSpelling {
                              + "Conv2D, BilinearConv2D, pooling, BatchNormalization, activations, Flatten, Reshape and Dropout "
                              + "export to ONNX")
         }
+        let transposes = try imageLayoutSteps(layer, inputShape: inputShape, layout: layout)
+        steps = transposes.before + steps + transposes.after
         if steps.isEmpty, output != nil {
             steps = [Step(opType: "Identity", name: name)]
         }
