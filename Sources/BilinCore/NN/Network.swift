@@ -133,20 +133,18 @@ public final class Network {
 
     /// Forward for training through every step; returns the logits and the backward pass of the whole chain.
     public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (logits: Tensor, backward: (Tensor) -> Void) {
-        var activations = input
+        guard let first = steps.first else { return (input, { _ in }) }
+        // Nobody reads the gradient of the network's input: the first step may skip computing it.
+        var (activations, firstBackward) = first.forwardForTrainingWithoutInputGradient(input, generator: &generator)
         var backwards: [(Tensor) -> Tensor] = []
-        backwards.reserveCapacity(steps.count)
-        for step in steps {
+        backwards.reserveCapacity(steps.count - 1)
+        for step in steps.dropFirst() {
             let (output, backward) = step.forwardForTraining(activations, generator: &generator)
             backwards.append(backward)
             activations = output
         }
         return (activations, { logitsGradient in
-            var gradient = logitsGradient
-            // The first step's input gradient is not needed; skip that product.
-            for (offset, backward) in backwards.enumerated().reversed() {
-                if offset == 0 { _ = backward(gradient) } else { gradient = backward(gradient) }
-            }
+            firstBackward(backwards.reversed().reduce(logitsGradient) { gradient, backward in backward(gradient) })
         })
     }
 
