@@ -170,6 +170,26 @@ struct ConvolutionalNetworkTests {
         assertClose(network.predict(xFirst), try Network(model: channelsLast).predict(x), atol: 1e-5, rtol: 1e-5)
     }
 
+    @Test("in a channels-first model a Reshape of an image to a vector flattens in C, H, W order; to another shape it is a named error")
+    func channelsFirstReshape() throws {
+        var generator = SeededGenerator(seed: 714)
+        var model = Model(name: "m", layers: [
+            LayerSpec(name: "input", kind: .input(shape: [2, 3, 2])), LayerSpec(name: "reshape", kind: .reshape(targetShape: [12])),
+            Self.dense("dense", 12, 2, .linear, using: &generator),
+        ])
+        model.dataLayout = .channelsFirst
+        let x = Reference.random([2, 12], using: &generator)
+        // Input (C, H, W) → (H, W, C) → back to (C, H, W): the dense layer reads the input as it came.
+        assertClose(try Network(model: model).predict(x), Reference.dense(x, kernel: model.layers[2].weights[0], bias: model.layers[2].weights[1]),
+                    atol: 1e-6, rtol: 1e-5)
+        #expect(try Network(model: model).steps.filter { $0 is ExampleTranspose }.count == 2)
+        model.layers[1].kind = .reshape(targetShape: [6, 2])
+        model.layers[2] = LayerSpec(name: "flatten", kind: .flatten)
+        #expect(throws: BilinError("layer 'reshape' (Reshape) reshapes a channels-first 2×3×2 image to 6×2; only flattening it can be run")) {
+            try Network(model: model)
+        }
+    }
+
     @Test("a channels-first model with one input channel, or a 1×1 image at the flatten, needs no permutation")
     func channelsFirstIdentities() throws {
         var generator = SeededGenerator(seed: 711)

@@ -58,13 +58,25 @@ public final class Conv2D: Layer {
     }
 
     public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Tensor) {
+        let (output, backward) = train(input, inputGradient: true)
+        return (output, { backward($0)! })
+    }
+
+    public func forwardForTrainingWithoutInputGradient(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Void) {
+        let (output, backward) = train(input, inputGradient: false)
+        return (output, { _ = backward($0) })
+    }
+
+    /// The output and a backward pass that writes the kernel and bias gradients and returns the input gradient
+    /// when asked for (a GEMM and a col2im the first layer of a network need not pay).
+    private func train(_ input: Tensor, inputGradient: Bool) -> (output: Tensor, backward: (Tensor) -> Tensor?) {
         let patchMatrix = patches.extract(input)
         let output = convolve(patchMatrix, batch: input.shape[0])
         return (output, { [kernel, bias, patches, kernelMatrix, filters] outputGradient in
             let gradient = outputGradient.reshaped([patchMatrix.shape[0], filters])  // (n·Ho·Wo, filters)
             kernel.gradient = patchMatrix.matmul(gradient, transposeSelf: true).reshaped(kernel.value.shape)
             bias?.gradient = gradient.columnSums()
-            return patches.accumulate(gradient.matmul(kernelMatrix, transposeOther: true))
+            return inputGradient ? patches.accumulate(gradient.matmul(kernelMatrix, transposeOther: true)) : nil
         })
     }
 }

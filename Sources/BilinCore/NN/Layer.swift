@@ -16,9 +16,18 @@ public protocol Layer: AnyObject {
     /// Runs forward for training and returns the output with a closure that maps ∂loss/∂output to ∂loss/∂input
     /// and writes ∂loss/∂parameter into each parameter's `gradient`.
     func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Tensor)
+
+    /// `forwardForTraining` for a network's first step, whose input gradient nobody reads: the backward pass writes
+    /// the parameter gradients only, and a step may skip the work of the input gradient.
+    func forwardForTrainingWithoutInputGradient(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Void)
 }
 
 extension Layer {
     public var parameters: [Parameter] { [] }
     public var statistics: [Parameter] { [] }
+
+    public func forwardForTrainingWithoutInputGradient(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Void) {
+        let (output, backward) = forwardForTraining(input, generator: &generator)
+        return (output, { _ = backward($0) })
+    }
 }

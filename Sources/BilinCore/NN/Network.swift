@@ -2,7 +2,8 @@
 ///
 /// Flatten and Reshape need no step, because every step already sees each example flattened row-major; spatial
 /// steps read it as `(height, width, channels)`. A channels-first model gets one `ExampleTranspose` after its
-/// input (`(C, H, W)` → `(H, W, C)`) and one at each Flatten of an image (back to `C, H, W` order).
+/// input (`(C, H, W)` → `(H, W, C)`) and one at each Flatten (or Reshape to a vector) of an image (back to
+/// `C, H, W` order).
 /// A final softmax or sigmoid is kept apart as `outputActivation`: training takes its loss on the logits before it.
 public final class Network {
     public let steps: [any Layer]
@@ -31,12 +32,15 @@ public final class Network {
                 if channelsFirst, shape.count == 3, shape[2] > 1, shape[0] * shape[1] > 1 {
                     append(ExampleTranspose(name: layer.name, rows: shape[2], columns: shape[0] * shape[1]))
                 }
-            case .flatten:
-                if channelsFirst, let inputShape, inputShape.count == 3, inputShape[2] > 1, inputShape[0] * inputShape[1] > 1 {
+            case .flatten, .reshape:
+                guard channelsFirst, let inputShape, inputShape.count == 3 else { continue }
+                // A channels-first source flattens an image in C, H, W order.
+                if case .reshape(let target) = layer.kind, target.count != 1 {
+                    throw BilinError("layer '\(layer.name)' (Reshape) reshapes a channels-first \(Network.describe(inputShape)) image to \(Network.describe(target)); only flattening it can be run")
+                }
+                if inputShape[2] > 1, inputShape[0] * inputShape[1] > 1 {
                     append(ExampleTranspose(name: layer.name, rows: inputShape[0] * inputShape[1], columns: inputShape[2]))
                 }
-            case .reshape:
-                continue
             case .dense(_, let activation, let useBias):
                 guard let inputShape, inputShape.count == 1 else {
                     throw BilinError("layer '\(layer.name)' (Dense) acts on a \(Network.describe(inputShape)) input; only flat inputs can be run")
@@ -133,20 +137,18 @@ public final class Network {
 
     /// Forward for training through every step; returns the logits and the backward pass of the whole chain.
     public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (logits: Tensor, backward: (Tensor) -> Void) {
-        var activations = input
+        guard let first = steps.first else { return (input, { _ in }) }
+        // Nobody reads the gradient of the network's input: the first step may skip computing it.
+        var (activations, firstBackward) = first.forwardForTrainingWithoutInputGradient(input, generator: &generator)
         var backwards: [(Tensor) -> Tensor] = []
-        backwards.reserveCapacity(steps.count)
-        for step in steps {
+        backwards.reserveCapacity(steps.count - 1)
+        for step in steps.dropFirst() {
             let (output, backward) = step.forwardForTraining(activations, generator: &generator)
             backwards.append(backward)
             activations = output
         }
         return (activations, { logitsGradient in
-            var gradient = logitsGradient
-            // The first step's input gradient is not needed; skip that product.
-            for (offset, backward) in backwards.enumerated().reversed() {
-                if offset == 0 { _ = backward(gradient) } else { gradient = backward(gradient) }
-            }
+            firstBackward(backwards.reversed().reduce(logitsGradient) { gradient, backward in backward(gradient) })
         })
     }
 
