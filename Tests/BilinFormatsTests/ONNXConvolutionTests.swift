@@ -269,18 +269,23 @@ struct ONNXConvolutionTests {
         #expect(try ModelIO.load(path: widenedPath).layers.map(\.kind) == widened.layers.map(\.kind))
     }
 
-    @Test("dilations, groups and pads neither valid nor same: the Conv is opaque with the reason, the chain ends there")
+    @Test("dilations, groups, pads neither valid nor same, counted pads: the node is opaque with the reason, the chain ends there")
     func unconvertibleConvolutions() throws {
         let reasons = [
             "cnn_dilated.onnx": "dilations [2, 2] (only 1 is read)",
             "cnn_grouped.onnx": "group 2 (a grouped convolution)",
             "cnn_odd_pads.onnx": "pads [1, 1, 0, 0] are neither valid nor same padding for a 2×2 window, strides [1, 1], on a 6×6 input",
+            "cnn_same_lower.onnx": "auto_pad SAME_LOWER (VALID, SAME_UPPER or explicit pads are read)",
         ]
         for (fixture, reason) in reasons {
             let model = try ModelIO.load(path: Fixtures.path(fixture))
             #expect(summary(model) == ["input input [6, 6, 2]", "opaque /conv1/Conv Conv [not convertible: \(reason)]",
                                        "opaque /relu1/Relu Relu", "opaque /flatten/Flatten Flatten", "opaque /fc/Gemm Gemm"], "\(fixture)")
         }
+        let pool = try ModelIO.load(path: Fixtures.path("cnn_pool_counting_pads.onnx"))
+        #expect(summary(pool) == ["input input [6, 6, 2]", "conv /conv1/Conv 4 1×1 stride 1×1 valid linear bias=false",
+                                  "opaque /pool1/AveragePool AveragePool [not convertible: count_include_pad 1 (only 0 is read)]",
+                                  "opaque /flatten/Flatten Flatten", "opaque /fc/Gemm Gemm"])
     }
 
     @Test("layers that cannot be written on images: one-line errors naming the layer, nothing written")
