@@ -155,6 +155,37 @@ struct ONNXConvolutionTests {
         }
     }
 
+    @Test("the trained Fashion-MNIST CNN's ONNX twin (fmnist_cnn.onnx): read NCHW, run as the reference loops, written fresh and read back")
+    func trainedCNN() throws {
+        let folder = try TemporaryFolder()
+        let model = try ModelIO.load(path: Fixtures.path("fmnist_cnn.onnx"))
+        #expect(model.dataLayout == .channelsFirst)
+        #expect(summary(model) == [
+            "input input [28, 28, 1]",
+            "conv /conv1/Conv 32 3×3 stride 1×1 same linear bias=true", "activation /relu1/Relu relu",
+            "max /pool1/MaxPool 2×2 stride 2×2 valid",
+            "conv /conv2/Conv 64 3×3 stride 1×1 same linear bias=true", "activation /relu2/Relu relu",
+            "max /pool2/MaxPool 2×2 stride 2×2 valid", "flatten /flatten/Flatten",
+            "dense /fc1/Gemm 128 linear bias=true", "activation /relu3/Relu relu",
+            "dense /fc2/Gemm 10 linear bias=true", "activation /softmax/Softmax softmax",
+        ])
+        var fresh = model
+        fresh.metadata["onnx_source"] = nil
+        let freshPath = folder.file("fresh.onnx")
+        try ModelIO.save(fresh, to: freshPath)
+        #expect(try ModelIO.load(path: freshPath).layers == model.layers)
+
+        let test = try DatasetLoader.load(path: Fixtures.path("fmnist_sample.npz"), inputShape: model.inputShape).test
+        let outputs = try ONNXOracle.predictions(of: [Fixtures.path("fmnist_cnn.onnx"), freshPath], on: test.images, in: folder)
+        assertClose(outputs[1], outputs[0], atol: 1e-4, rtol: 0, "written fresh")
+        let correct = zip(outputs[0].rowArgmax(), test.labels).filter { $0 == Int($1) }.count
+        #expect(correct >= 220, "\(correct) of 256 test images right (the model has 90.71% on the test split)")
+        // The loops are slow in a debug build: 8 images.
+        let sample = Tensor(shape: [8, 784], scalars: Array(test.images.scalars.prefix(8 * 784)))
+        assertClose(Tensor(shape: [8, 10], scalars: Array(outputs[0].scalars.prefix(80))), ONNXImageReference.predict(model, sample),
+                    atol: 1e-4, rtol: 0, "onnxruntime against the loops")
+    }
+
     /// A model `image (7, 6, 3)` → BilinearConv2D (3×2 window, patch 18 = 3×6 → 2×3 channels) → Flatten.
     private func bilinearConvolutionModel(_ padding: Padding, stride: Int, activation: Activation, layout: DataLayout) -> Model {
         let shape = BilinearShape(inputRows: 3, inputColumns: 6, outputRows: 2, outputColumns: 3)
@@ -269,18 +300,23 @@ struct ONNXConvolutionTests {
         #expect(try ModelIO.load(path: widenedPath).layers.map(\.kind) == widened.layers.map(\.kind))
     }
 
-    @Test("dilations, groups and pads neither valid nor same: the Conv is opaque with the reason, the chain ends there")
+    @Test("dilations, groups, pads neither valid nor same, counted pads: the node is opaque with the reason, the chain ends there")
     func unconvertibleConvolutions() throws {
         let reasons = [
             "cnn_dilated.onnx": "dilations [2, 2] (only 1 is read)",
             "cnn_grouped.onnx": "group 2 (a grouped convolution)",
             "cnn_odd_pads.onnx": "pads [1, 1, 0, 0] are neither valid nor same padding for a 2×2 window, strides [1, 1], on a 6×6 input",
+            "cnn_same_lower.onnx": "auto_pad SAME_LOWER (VALID, SAME_UPPER or explicit pads are read)",
         ]
         for (fixture, reason) in reasons {
             let model = try ModelIO.load(path: Fixtures.path(fixture))
             #expect(summary(model) == ["input input [6, 6, 2]", "opaque /conv1/Conv Conv [not convertible: \(reason)]",
                                        "opaque /relu1/Relu Relu", "opaque /flatten/Flatten Flatten", "opaque /fc/Gemm Gemm"], "\(fixture)")
         }
+        let pool = try ModelIO.load(path: Fixtures.path("cnn_pool_counting_pads.onnx"))
+        #expect(summary(pool) == ["input input [6, 6, 2]", "conv /conv1/Conv 4 1×1 stride 1×1 valid linear bias=false",
+                                  "opaque /pool1/AveragePool AveragePool [not convertible: count_include_pad 1 (only 0 is read)]",
+                                  "opaque /flatten/Flatten Flatten", "opaque /fc/Gemm Gemm"])
     }
 
     @Test("layers that cannot be written on images: one-line errors naming the layer, nothing written")

@@ -67,17 +67,18 @@ enum ONNXImageReference {
     private static func apply(_ layer: LayerSpec, to image: Image, channelsFirst: Bool) -> (Image?, [Float]) {
         switch layer.kind {
         case .conv2D(let filters, let window, let activation, let useBias):
-            let kernel = layer.weights[0]
+            let kernel = layer.weights[0].scalars
+            // Where patch value (c·kh + i)·kw + j starts its row of the (kh, kw, C, filters) kernel.
+            let rows = (0..<window.patchSize(channels: image.channels)).map { index in
+                let (c, i, j) = (index / (window.height * window.width), index / window.width % window.height, index % window.width)
+                return ((i * window.width + j) * image.channels + c) * filters
+            }
             let output = windowed(image, window, channels: filters) { patch in
-                (0..<filters).map { filter in
-                    var sum = useBias ? layer.weights[1].scalars[filter] : 0
-                    for (index, value) in patch.enumerated() {
-                        // patch index (c·kh + i)·kw + j; kernel (kh, kw, C, filters)
-                        let (c, i, j) = (index / (window.height * window.width), index / window.width % window.height, index % window.width)
-                        sum += value * kernel.scalars[((i * window.width + j) * image.channels + c) * filters + filter]
-                    }
-                    return sum
+                var sums = useBias ? layer.weights[1].scalars : [Float](repeating: 0, count: filters)
+                for (value, row) in zip(patch, rows) where value != 0 {
+                    for filter in 0..<filters { sums[filter] += value * kernel[row + filter] }
                 }
+                return sums
             }
             return (activate(output, activation), [])
         case .bilinearConv2D(let shape, let window, let activation):
