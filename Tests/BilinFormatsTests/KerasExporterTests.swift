@@ -12,7 +12,8 @@ struct KerasExporterTests {
     // MARK: - Round trips
 
     @Test("import → export → import keeps every layer, name and weight",
-          arguments: ["tiny_mlp.h5", "tiny_functional.h5", "tiny_opaque.h5", "tiny_keras2.h5", "tiny_mlp.keras"], ["h5", "keras"])
+          arguments: ["tiny_mlp.h5", "tiny_functional.h5", "tiny_opaque.h5", "tiny_keras2.h5", "tiny_mlp.keras", "tiny_cnn.h5",
+                     "tiny_cnn.keras", "fmnist_cnn.h5"], ["h5", "keras"])
     func roundTrip(fixture: String, outputExtension: String) throws {
         let folder = try TemporaryFolder()
         let original = try ModelIO.load(path: Fixtures.path(fixture))

@@ -54,6 +54,9 @@ struct JSONValue: Sendable {
         JSONValue(.array(elements), text: Substring("[" + elements.map { String($0.text) }.joined(separator: ", ") + "]"))
     }
 
+    /// An array of integers, `[3, 3]`.
+    static func integers(_ values: [Int]) -> JSONValue { .array(values.map(JSONValue.number)) }
+
     /// An object with members in the given order, written as Python's `json.dumps` does (`{"a": 1, "b": 2}`).
     static func object(_ members: [(key: String, value: JSONValue)]) -> JSONValue {
         let text = "{" + members.map { quoted($0.key) + ": " + $0.value.text }.joined(separator: ", ") + "}"

@@ -11,42 +11,60 @@ import BilinCore
 /// With `X[b, c] = x[b·d2 + c]` (row-major reshape, batch index `a`), the first einsum gives `T = X V` of shape
 /// `(d1, q)`, the second `Y[e, d] = Σ_b U[b, e] T[b, d] = (Uᵀ X V)[e, d]` of shape `(p, q)` plus the bias, and the
 /// last reshape flattens `Y` row-major. `(d1, d2, p, q)` are `BilinearShape`'s (inputRows, inputColumns,
-/// outputRows, outputColumns).
+/// outputRows, outputColumns). `KerasBilinearConvChain` reuses the four middle layers with two more leading axes.
 enum KerasBilinearChain {
-    static let rightEquation = "abc,cd->abd"
-    static let leftEquation = "abd,be->aed"
-    static let biasAxes = "ed"
+    /// The einsum equations of a chain, for tensors with some axes between the batch axis and the matrix.
+    struct Equations {
+        var right: String
+        var left: String
+        var biasAxes: String
+    }
+
+    /// A dense layer's: the batch axis `a`, then the matrix.
+    static let dense = Equations(right: "abc,cd->abd", left: "abd,be->aed", biasAxes: "ed")
+
+    /// The part of a chain both spellings share, `N_in → N_v → N → N_out`: the shape, the name and `[U, V, bias]`.
+    struct Core {
+        var name: String
+        var shape: BilinearShape
+        var weights: [Tensor]
+    }
 
     // MARK: - Export
 
     /// The Keras layers for bilinear `layer`, whose weights are `[U, V, bias]`.
     static func entries(for layer: LayerSpec, shape: BilinearShape, activation: Activation) -> [KerasLayerEntry] {
-        let name = layer.name
-        let (rows, columns) = (shape.inputRows, shape.inputColumns)
-        let (outputRows, outputColumns) = (shape.outputRows, shape.outputColumns)
-        var entries = [
-            KerasLayerEntry(className: "Reshape", name: "\(name)_in", config: [("target_shape", integers([rows, columns]))]),
+        coreEntries(Core(name: layer.name, shape: shape, weights: layer.weights), leadingAxes: [], equations: dense)
+            + activationEntries(name: layer.name, activation)
+    }
+
+    /// `N_in → N_v → N → N_out` for tensors whose matrices follow `leadingAxes` (after the batch axis).
+    static func coreEntries(_ core: Core, leadingAxes: [Int], equations: Equations) -> [KerasLayerEntry] {
+        let (name, shape) = (core.name, core.shape)
+        return [
+            KerasLayerEntry(className: "Reshape", name: "\(name)_in",
+                            config: [("target_shape", .integers(leadingAxes + [shape.inputRows, shape.inputColumns]))]),
             KerasLayerEntry(className: "EinsumDense", name: "\(name)_v",
-                            config: einsumConfig(rightEquation, outputShape: [rows, outputColumns], biasAxes: nil),
-                            weights: [("kernel", layer.weights[1])]),
+                            config: einsumConfig(equations.right, outputShape: leadingAxes + [shape.inputRows, shape.outputColumns], biasAxes: nil),
+                            weights: [("kernel", core.weights[1])]),
             KerasLayerEntry(className: "EinsumDense", name: name,
-                            config: einsumConfig(leftEquation, outputShape: [outputRows, outputColumns], biasAxes: biasAxes),
-                            weights: [("kernel", layer.weights[0]), ("bias", layer.weights[2])]),
-            KerasLayerEntry(className: "Reshape", name: "\(name)_out", config: [("target_shape", integers([shape.outputCount]))]),
+                            config: einsumConfig(equations.left, outputShape: leadingAxes + [shape.outputRows, shape.outputColumns],
+                                                 biasAxes: equations.biasAxes),
+                            weights: [("kernel", core.weights[0]), ("bias", core.weights[2])]),
+            KerasLayerEntry(className: "Reshape", name: "\(name)_out", config: [("target_shape", .integers(leadingAxes + [shape.outputCount]))]),
         ]
-        if activation != .linear {
-            entries.append(KerasLayerEntry(className: "Activation", name: "\(name)_act",
-                                           config: [("activation", .string(activation.rawValue))]))
-        }
-        return entries
+    }
+
+    /// `N_act`, only when the activation is not linear.
+    static func activationEntries(name: String, _ activation: Activation) -> [KerasLayerEntry] {
+        guard activation != .linear else { return [] }
+        return [KerasLayerEntry(className: "Activation", name: "\(name)_act", config: [("activation", .string(activation.rawValue))])]
     }
 
     private static func einsumConfig(_ equation: String, outputShape: [Int], biasAxes: String?) -> [(key: String, value: JSONValue)] {
-        [("output_shape", integers(outputShape)), ("equation", .string(equation)), ("activation", .string("linear")),
+        [("output_shape", .integers(outputShape)), ("equation", .string(equation)), ("activation", .string("linear")),
          ("bias_axes", biasAxes.map(JSONValue.string) ?? .null)]
     }
-
-    private static func integers(_ values: [Int]) -> JSONValue { .array(values.map(JSONValue.number)) }
 
     // MARK: - Import
 
@@ -55,10 +73,20 @@ enum KerasBilinearChain {
     /// A chain is recognised only when names, equations, bias axes, linear einsum activations, reshape targets and
     /// weight shapes all match the layout above; anything else stays as it is (the einsums opaque).
     static func fold(_ layers: [LayerSpec]) -> [LayerSpec] {
+        fold(layers) { _, start in
+            guard let core = core(at: start, in: layers, leadingAxes: [], equations: dense) else { return nil }
+            let (activation, extra) = activation(after: start + 4, in: layers, name: core.name)
+            return (LayerSpec(name: core.name, kind: .bilinear(core.shape, activation: activation), weights: core.weights), 4 + extra)
+        }
+    }
+
+    /// `layers` with each chain that `chain` finds replaced by the one layer it gives. `chain` gets the layers folded
+    /// so far and the index where a chain may start, and returns the layer and how many layers the chain spans.
+    static func fold(_ layers: [LayerSpec], by chain: (_ folded: [LayerSpec], _ start: Int) -> (LayerSpec, Int)?) -> [LayerSpec] {
         var result: [LayerSpec] = []
         var index = 0
         while index < layers.count {
-            if let (layer, consumed) = bilinearLayer(at: index, in: layers) {
+            if let (layer, consumed) = chain(result, index) {
                 result.append(layer)
                 index += consumed
             } else {
@@ -69,33 +97,36 @@ enum KerasBilinearChain {
         return result
     }
 
-    /// The bilinear layer whose chain starts at `start`, and how many layers the chain spans.
-    private static func bilinearLayer(at start: Int, in layers: [LayerSpec]) -> (LayerSpec, Int)? {
+    /// The core `N_in → N_v → N → N_out` starting at `start`, with matrices after `leadingAxes`.
+    static func core(at start: Int, in layers: [LayerSpec], leadingAxes: [Int], equations: Equations) -> Core? {
         guard start + 4 <= layers.count else { return nil }
         let (reshapeIn, right, left, reshapeOut) = (layers[start], layers[start + 1], layers[start + 2], layers[start + 3])
         let name = left.name
         guard reshapeIn.name == "\(name)_in", right.name == "\(name)_v", reshapeOut.name == "\(name)_out",
-              case .reshape(let inputMatrix) = reshapeIn.kind, inputMatrix.count == 2,
-              case .reshape(let outputVector) = reshapeOut.kind,
+              case .reshape(let inputTarget) = reshapeIn.kind, inputTarget.count == leadingAxes.count + 2,
+              Array(inputTarget.prefix(leadingAxes.count)) == leadingAxes,
+              case .reshape(let outputTarget) = reshapeOut.kind,
               right.weights.count == 1, left.weights.count == 2,
-              isEinsum(right, equation: rightEquation, biasAxes: nil), isEinsum(left, equation: leftEquation, biasAxes: biasAxes)
+              isEinsum(right, equation: equations.right, biasAxes: nil), isEinsum(left, equation: equations.left, biasAxes: equations.biasAxes)
         else { return nil }
         let (v, u, bias) = (right.weights[0], left.weights[0], left.weights[1])
         guard v.rank == 2, u.rank == 2 else { return nil }
-        let shape = BilinearShape(inputRows: inputMatrix[0], inputColumns: inputMatrix[1],
+        let shape = BilinearShape(inputRows: inputTarget[leadingAxes.count], inputColumns: inputTarget[leadingAxes.count + 1],
                                   outputRows: u.shape[1], outputColumns: v.shape[1])
         guard v.shape[0] == shape.inputColumns, u.shape[0] == shape.inputRows,
-              bias.shape == [shape.outputRows, shape.outputColumns], outputVector == [shape.outputCount],
-              einsumOutputShape(right) == [shape.inputRows, shape.outputColumns],
-              einsumOutputShape(left) == [shape.outputRows, shape.outputColumns]
+              bias.shape == [shape.outputRows, shape.outputColumns], outputTarget == leadingAxes + [shape.outputCount],
+              einsumOutputShape(right) == leadingAxes + [shape.inputRows, shape.outputColumns],
+              einsumOutputShape(left) == leadingAxes + [shape.outputRows, shape.outputColumns]
         else { return nil }
-        var activation = Activation.linear
-        var consumed = 4
-        if start + 4 < layers.count, layers[start + 4].name == "\(name)_act", case .activation(let act) = layers[start + 4].kind {
-            activation = act
-            consumed = 5
+        return Core(name: name, shape: shape, weights: [u, v, bias])
+    }
+
+    /// The activation of chain `name`: its `N_act` layer at `index` and 1 layer, or linear and 0 layers.
+    static func activation(after index: Int, in layers: [LayerSpec], name: String) -> (Activation, Int) {
+        guard index < layers.count, layers[index].name == "\(name)_act", case .activation(let activation) = layers[index].kind else {
+            return (.linear, 0)
         }
-        return (LayerSpec(name: name, kind: .bilinear(shape, activation: activation), weights: [u, v, bias]), consumed)
+        return (activation, 1)
     }
 
     /// Whether `layer` is an opaque `EinsumDense` with this equation and bias axes and a linear activation.
@@ -106,8 +137,10 @@ enum KerasBilinearChain {
             && (activation == nil || activation?.isNull == true || activation?.stringValue == "linear")
     }
 
-    private static func einsumOutputShape(_ layer: LayerSpec) -> [Int?]? {
-        einsumConfig(of: layer)?["output_shape"]?.arrayValue?.map(\.intValue)
+    /// The `output_shape` of an opaque `EinsumDense`, when it is all integers.
+    private static func einsumOutputShape(_ layer: LayerSpec) -> [Int]? {
+        guard let sizes = einsumConfig(of: layer)?["output_shape"]?.arrayValue?.map(\.intValue), !sizes.contains(nil) else { return nil }
+        return sizes.compactMap { $0 }
     }
 
     /// The `config` object of an opaque `EinsumDense` entry.

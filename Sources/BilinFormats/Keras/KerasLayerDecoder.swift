@@ -3,13 +3,17 @@ import BilinCore
 /// Maps one Keras layer config and its weights to a `LayerSpec`.
 ///
 /// Known kinds: `Dense` (units, activation, use_bias; weights kernel `(inputs, units)` then bias `(units)`),
-/// `Activation`, `Dropout` (rate), `Flatten` (channels-last only) and `Reshape` (target_shape). Everything else,
-/// `EinsumDense` included, is `.opaque` with the layer's entry text verbatim and its weights in file order.
+/// `Activation`, `Dropout` (rate), `Flatten` (channels-last only), `Reshape` (target_shape), and the image layers
+/// `Conv2D`, `MaxPooling2D`, `AveragePooling2D`, `GlobalAveragePooling2D`, `BatchNormalization` (see
+/// `KerasLayerDecoder+Spatial.swift` for which of their settings are read). Everything else, `EinsumDense` and
+/// `DepthwiseConv2D` included, is `.opaque` with the layer's entry text verbatim and its weights in file order.
 /// Weight counts and shapes are checked afterwards, on the whole model (`Model.checkWeightShapes()`).
 enum KerasLayerDecoder {
-    static func layerSpec(_ layer: KerasLayerConfig, weights: [Tensor]) throws -> LayerSpec {
+    /// - Parameter input: The layer's input shape (without the batch axis) when known; a `BatchNormalization` needs
+    ///   it to tell whether a positive `axis` is the last one.
+    static func layerSpec(_ layer: KerasLayerConfig, weights: [Tensor], input: [Int]?) throws -> LayerSpec {
         let config = layer.config
-        let kind: LayerKind
+        var kind: LayerKind?
         switch layer.className {
         case "Dense":
             guard let units = config["units"]?.intValue, units > 0 else {
@@ -33,16 +37,28 @@ enum KerasLayerDecoder {
                 throw BilinError("layer '\(layer.name)' (Reshape) has no valid target_shape in its config")
             }
             kind = .reshape(targetShape: target.compactMap { $0 })
+        case "Conv2D":
+            kind = try conv2D(layer)
+        case "MaxPooling2D":
+            kind = try pooling2D(.max, layer)
+        case "AveragePooling2D":
+            kind = try pooling2D(.average, layer)
+        case "GlobalAveragePooling2D":
+            kind = globalAveragePooling2D(layer)
+        case "BatchNormalization":
+            kind = try batchNormalization(layer, input: input)
         default:
-            kind = .opaque(className: layer.className, config: String(layer.entry.text))
+            kind = nil
         }
-        return LayerSpec(name: layer.name, kind: kind, weights: weights)
+        return LayerSpec(name: layer.name, kind: kind ?? .opaque(className: layer.className, config: String(layer.entry.text)),
+                         weights: weights)
     }
 
-    /// Whether this tool computes with the layer's weights (a Dense layer, or the EinsumDense of an exported bilinear
-    /// one), so that they must be floating point; a layer it only carries may hold integers (a Normalization's count).
+    /// Whether this tool computes with the layer's weights (a Dense, Conv2D or BatchNormalization layer, or the
+    /// EinsumDense and DepthwiseConv2D layers of an exported bilinear one), so that they must be floating point; a
+    /// layer it only carries may hold integers (a Normalization's count).
     static func computesWith(_ layer: KerasLayerConfig) -> Bool {
-        ["Dense", "EinsumDense"].contains(layer.className)
+        ["Dense", "EinsumDense", "Conv2D", "BatchNormalization", "DepthwiseConv2D"].contains(layer.className)
     }
 
     /// A config's `activation`: a Keras name (absent or null means linear), or a serialised function whose

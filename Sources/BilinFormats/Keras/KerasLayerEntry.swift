@@ -19,9 +19,9 @@ struct KerasLayerEntry {
 
 extension KerasLayerEntry {
     /// A fresh entry with the config members Keras 3 needs for every layer (`name`, `trainable`, `dtype`) first.
-    init(className: String, name: String, config members: [(key: String, value: JSONValue)],
+    init(className: String, name: String, trainable: Bool = true, config members: [(key: String, value: JSONValue)],
          weights: [(name: String, value: Tensor)] = []) {
-        let common: [(key: String, value: JSONValue)] = [("name", .string(name)), ("trainable", .bool(true)), ("dtype", .string("float32"))]
+        let common: [(key: String, value: JSONValue)] = [("name", .string(name)), ("trainable", .bool(trainable)), ("dtype", .string("float32"))]
         self.init(className: className, name: name, body: .fresh(config: .object(common + members)), weights: weights)
     }
 

@@ -1,7 +1,8 @@
 import BilinCore
 
 /// A `Model` spelled as a Keras 3 Sequential model: fresh configs for known kinds, the carried entry for opaque ones,
-/// and each bilinear layer spelled out as `KerasBilinearChain` describes. This is what `KerasExporter` writes.
+/// and each bilinear layer spelled out as `KerasBilinearChain` (dense) or `KerasBilinearConvChain` (convolution)
+/// describes. This is what `KerasExporter` writes.
 ///
 /// Fresh configs hold only what Keras needs to rebuild a layer (`name`, `trainable`, `dtype` plus the kind's own
 /// arguments); Keras fills in its defaults for the rest.
@@ -28,7 +29,10 @@ struct KerasSequentialModel {
             ("batch_shape", Self.batchShape(shape)), ("dtype", .string("float32")), ("sparse", .bool(false)),
             ("name", .string(model.layers[0].name)),
         ])), weights: [])
-        layers = try model.layers.dropFirst().flatMap(Self.entries(for:))
+        let shapes = model.outputShapes()
+        layers = try model.layers.indices.dropFirst().flatMap {
+            try Self.entries(for: model.layers[$0], input: shapes[$0 - 1], layout: model.dataLayout)
+        }
         var seen: Set<String> = []
         for entry in [input] + layers {
             guard !entry.name.isEmpty, !entry.name.contains("/") else {
@@ -60,7 +64,8 @@ struct KerasSequentialModel {
     /// A shape with its batch dimension, `null`, in front, as Keras writes shapes.
     private static func batchShape(_ shape: [Int]) -> JSONValue { .array([.null] + shape.map(JSONValue.number)) }
 
-    private static func entries(for layer: LayerSpec) throws -> [KerasLayerEntry] {
+    /// The entries of `layer`, whose input has shape `input` when known, in a model of `layout`.
+    private static func entries(for layer: LayerSpec, input: [Int]?, layout: DataLayout) throws -> [KerasLayerEntry] {
         let name = layer.name
         switch layer.kind {
         case .input:
@@ -77,12 +82,38 @@ struct KerasSequentialModel {
         case .dropout(let rate):
             return [KerasLayerEntry(className: "Dropout", name: name, config: [("rate", .number(rate))])]
         case .flatten:
-            return [KerasLayerEntry(className: "Flatten", name: name, config: [("data_format", .string("channels_last"))])]
+            let flatten = KerasLayerEntry(className: "Flatten", name: name, config: [("data_format", .string("channels_last"))])
+            // A channels-first model flattens images in C, H, W order: Permute((3, 1, 2)) first turns (H, W, C) into
+            // (C, H, W). (Keras' own channels_first Flatten does the opposite: it expects a (C, H, W) input.)
+            guard layout == .channelsFirst, input?.count == 3 else { return [flatten] }
+            return [KerasLayerEntry(className: "Permute", name: "\(name)_channels_first", config: [("dims", .integers([3, 1, 2]))]), flatten]
         case .reshape(let targetShape):
             return [KerasLayerEntry(className: "Reshape", name: name,
-                                    config: [("target_shape", .array(targetShape.map(JSONValue.number)))])]
-        case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization:
-            throw BilinError("layer '\(name)' (\(layer.kind.displayName)) cannot be written to a Keras file yet")
+                                    config: [("target_shape", .integers(targetShape))])]
+        case .conv2D(let filters, let window, let activation, let useBias):
+            return [KerasLayerEntry(className: "Conv2D", name: name,
+                                    config: [("filters", .number(filters))] + window.kerasConfig(size: "kernel_size")
+                                        + [("data_format", .string("channels_last")), ("dilation_rate", .integers([1, 1])),
+                                           ("groups", .number(1)), ("activation", .string(activation.rawValue)), ("use_bias", .bool(useBias))],
+                                    weights: zip(["kernel", "bias"], layer.weights).map { ($0, $1) })]
+        case .bilinearConv2D(let shape, let window, let activation):
+            guard let input, input.count == 3 else {
+                throw BilinError("layer '\(name)' (\(layer.kind.displayName)) needs a known (height, width, channels) input "
+                                 + "to be written to a Keras file")
+            }
+            return KerasBilinearConvChain.entries(for: layer, shape: shape, window: window, activation: activation, input: input)
+        case .pooling2D(let kind, let window):
+            return [KerasLayerEntry(className: kind == .max ? "MaxPooling2D" : "AveragePooling2D", name: name,
+                                    config: window.kerasConfig(size: "pool_size")
+                                        + [("data_format", .string("channels_last"))])]
+        case .globalAveragePooling2D:
+            return [KerasLayerEntry(className: "GlobalAveragePooling2D", name: name,
+                                    config: [("data_format", .string("channels_last")), ("keepdims", .bool(false))])]
+        case .batchNormalization(let epsilon, let momentum):
+            return [KerasLayerEntry(className: "BatchNormalization", name: name,
+                                    config: [("axis", .number(-1)), ("momentum", .number(momentum)), ("epsilon", .number(epsilon)),
+                                             ("center", .bool(true)), ("scale", .bool(true))],
+                                    weights: zip(["gamma", "beta", "moving_mean", "moving_variance"], layer.weights).map { ($0, $1) })]
         case .opaque(let className, let config):
             guard let entry = try? JSONValue(parsing: config), entry["class_name"]?.stringValue == className,
                   let carriedName = entry["config"]?["name"]?.stringValue else {

@@ -27,8 +27,26 @@ extension Model {
                     throw BilinError("layer '\(layer.name)' (Reshape): target shape \(target) does not hold the \(count) values of its input \(input)")
                 }
                 expected = []
-            case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization:
-                continue  // checked where these kinds are read (not yet)
+            case .conv2D(let filters, let window, _, let useBias):
+                try layer.checkSpatialInput(input, window: window)
+                expected = [("kernel", [window.height, window.width, input?.last, filters])] + (useBias ? [("bias", [filters])] : [])
+            case .bilinearConv2D(let shape, let window, _):
+                try layer.checkSpatialInput(input, window: window)
+                if let channels = input?.last, window.patchSize(channels: channels) != shape.inputCount {
+                    throw BilinError("layer '\(layer.name)' (\(layer.kind.displayName)) reads \(shape.inputRows)×"
+                                     + "\(shape.inputColumns) = \(shape.inputCount) values per patch, but a \(window.height)×"
+                                     + "\(window.width) patch of its input \(input ?? []) holds \(window.patchSize(channels: channels))")
+                }
+                expected = [("U", [shape.inputRows, shape.outputRows]), ("V", [shape.inputColumns, shape.outputColumns]),
+                            ("bias", [shape.outputRows, shape.outputColumns])]
+            case .pooling2D(_, let window):
+                try layer.checkSpatialInput(input, window: window)
+                expected = []
+            case .globalAveragePooling2D:
+                try layer.checkSpatialInput(input, window: nil)
+                expected = []
+            case .batchNormalization:
+                expected = ["gamma", "beta", "moving_mean", "moving_variance"].map { ($0, [input?.last]) }
             case .opaque:
                 continue
             case .input, .activation, .dropout, .flatten:
@@ -40,6 +58,19 @@ extension Model {
 }
 
 extension LayerSpec {
+    /// Checks that a known input is an image, `(height, width, channels)`, and that `window` leaves at least one
+    /// output position on it.
+    fileprivate func checkSpatialInput(_ input: [Int]?, window: Window2D?) throws {
+        guard let input else { return }
+        guard input.count == 3 else {
+            throw BilinError("layer '\(name)' (\(kind.displayName)) needs a (height, width, channels) input, but its input has shape \(input)")
+        }
+        if let window, case let output = window.outputSize(height: input[0], width: input[1]), output.height == 0 || output.width == 0 {
+            throw BilinError("layer '\(name)' (\(kind.displayName)): a \(window.height)×\(window.width) window with valid padding "
+                             + "does not fit its input \(input)")
+        }
+    }
+
     /// Checks the weight count, then each weight's shape against `expected` (`nil` matches any size).
     fileprivate func checkWeights(_ expected: [(name: String, shape: [Int?])]) throws {
         if weights.isEmpty && !expected.isEmpty {
