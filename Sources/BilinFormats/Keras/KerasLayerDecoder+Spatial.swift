@@ -15,8 +15,8 @@ extension KerasLayerDecoder {
         guard let filters = config["filters"]?.intValue, filters > 0 else {
             throw BilinError("layer '\(layer.name)' (Conv2D) has no valid filters in its config")
         }
-        guard isChannelsLast(config), (config["groups"]?.intValue ?? 1) == 1,
-              try pair(config["dilation_rate"], "dilation_rate", of: layer) ?? (1, 1) == (1, 1) else { return nil }
+        let dilation = try pair(config["dilation_rate"], "dilation_rate", of: layer) ?? (1, 1)
+        guard isChannelsLast(config), (config["groups"]?.intValue ?? 1) == 1, dilation == (1, 1) else { return nil }
         let window = try self.window(layer, size: "kernel_size", strides: "strides")
         return .conv2D(filters: filters, window: window, activation: try activation(config["activation"], layer: layer.name),
                        useBias: config["use_bias"]?.boolValue ?? true)
@@ -42,8 +42,8 @@ extension KerasLayerDecoder {
             throw BilinError("layer '\(layer.name)' (BatchNormalization) has no valid epsilon or momentum in its config")
         }
         let axes = config["axis"].map { $0.arrayValue ?? [$0] }?.map(\.intValue) ?? [-1]
-        let lastAxis = axes.count == 1 && (axes[0] == -1 || (input != nil && axes[0] == input!.count))
-        guard lastAxis, config["center"]?.boolValue ?? true, config["scale"]?.boolValue ?? true,
+        guard axes.count == 1, let axis = axes[0], axis == -1 || axis == input?.count,
+              config["center"]?.boolValue ?? true, config["scale"]?.boolValue ?? true,
               config["renorm"]?.boolValue != true else { return nil }
         return .batchNormalization(epsilon: Float(epsilon), momentum: Float(momentum))
     }
