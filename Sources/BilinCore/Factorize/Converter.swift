@@ -72,6 +72,19 @@ public enum Converter {
     private struct Incoming {
         var widening: ChannelWidening
         var path: ConsumerPath
+
+        /// The shape of the consumer's `kernel` (Dense `(inputs, units)` or Conv2D `(kh, kw, C, filters)`) once its
+        /// input channels are widened.
+        func widenedShape(of kernel: Tensor) -> [Int] {
+            Array(kernel.shape.dropLast(2)) + [kernel.shape[kernel.rank - 2] * widening.newCount / widening.oldCount, kernel.shape.last!]
+        }
+
+        /// The consumer's `kernel` with the rows of each old channel where that channel went, zero elsewhere.
+        func widen(_ kernel: Tensor, widening rule: Widening) -> Tensor {
+            let outputs = kernel.shape.last!
+            return widening.widenRows(kernel.reshaped([kernel.count / outputs, outputs]), outer: path.outer, inner: path.inner,
+                                      widening: rule).reshaped(widenedShape(of: kernel))
+        }
     }
 
     /// The bilinear layer replacing the Dense or Conv2D `layer`, and the relative error of the nearest Kronecker
@@ -92,11 +105,7 @@ public enum Converter {
         // first and factorised at the widened size.
         let widensFactors = incoming.map { $0.path.rowsPerChannel == 1 && layer.kind.isDense } ?? false
         var kernel = layer.weights[0]
-        if let incoming, !widensFactors {
-            kernel = incoming.widening.widenRows(kernel.reshaped([kernel.count / kernel.shape.last!, kernel.shape.last!]),
-                                                 outer: incoming.path.outer, inner: incoming.path.inner, widening: options.widening)
-                .reshaped(Array(kernel.shape.dropLast(2)) + [kernel.shape[kernel.rank - 2] * incoming.widening.scale * incoming.widening.scale, kernel.shape.last!])
-        }
+        if let incoming, !widensFactors { kernel = incoming.widen(kernel, widening: options.widening) }
         let matrix = layer.kind.isDense ? kernel : ConvolutionKernel.channelMajor(kernel)
         let widen = incoming?.widening.scale ?? 1
         let readPair = FactorPair(rows: entry.input.rows * widen, columns: entry.input.columns * widen)
@@ -151,16 +160,12 @@ public enum Converter {
         _ kernel: Tensor, incoming: Incoming, initialization: Initialization, options: ConversionOptions,
         generator: inout SeededGenerator
     ) -> Tensor {
-        let outputs = kernel.shape.last!
-        let rows = kernel.count / outputs
-        let widenedShape = Array(kernel.shape.dropLast(2))
-            + [kernel.shape[kernel.rank - 2] * incoming.widening.scale * incoming.widening.scale, outputs]
         switch initialization {
         case .nkp, .data:
-            return incoming.widening.widenRows(kernel.reshaped([rows, outputs]), outer: incoming.path.outer,
-                                               inner: incoming.path.inner, widening: options.widening).reshaped(widenedShape)
+            return incoming.widen(kernel, widening: options.widening)
         case .random:
-            let inputs = widenedShape.dropLast().reduce(1, *)
+            let widenedShape = incoming.widenedShape(of: kernel)
+            let (inputs, outputs) = (widenedShape.dropLast().reduce(1, *), widenedShape.last!)
             return Tensor.glorotUniform(shape: [inputs, outputs], fanIn: inputs, fanOut: outputs, using: &generator).reshaped(widenedShape)
         }
     }

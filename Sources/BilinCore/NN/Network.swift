@@ -163,14 +163,13 @@ public final class Network {
 
     /// Logits of every example of `images`, computed in batches.
     public func logits(forAll images: Tensor, batchSize: Int = 1000) -> Tensor {
-        let (count, features) = images.matrixSize
+        let count = images.shape[0]
         var scalars: [Float] = []
         var start = 0
         var classes = 0
         while start < count {
             let end = min(start + batchSize, count)
-            let batch = Tensor(shape: [end - start, features], scalars: Array(images.scalars[(start * features)..<(end * features)]))
-            let output = logits(batch)
+            let output = logits(images.rows(start..<end))
             classes = output.shape[1]
             scalars.append(contentsOf: output.scalars)
             start = end
