@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures issue 4 on the Fashion-MNIST CNN (fixtures/fmnist_cnn.h5): at scales 1, 2 and 4, converting only the dense
-# head (--layers, 2 epochs) and everything (convolutions and head, 3 epochs), default start, Adam at LR (default 4e-3:
-# Adam's usual 1e-3 is too slow for 2-3 epochs here, Docs/results.md), for each seed. One JSON
+# head (--layers, 2 epochs) and everything (convolutions and head, 3 epochs), default start, Adam at LR (default 4e-3,
+# the tool's default; the figures before it became the default were measured with --lr 4e-3), for each seed. One JSON
 # report per run in OUT, then a markdown table (scripts/cnn_table.py) of parameters, head parameters, multiply-adds
 # per sample and test accuracy, mean ± standard deviation over the seeds.
 #   usage: scripts/measure_cnn.sh [OUT] [SEEDS...]        (default: out/cnn 0)

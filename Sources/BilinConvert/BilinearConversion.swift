@@ -25,13 +25,15 @@ public enum BilinearConversion {
         try ModelIO.save(stage.converted, to: output)
         var original = stage.original
         original.bytes = fileSize(request.input)
-        return ConversionReport(
+        var report = ConversionReport(
             original: original,
             converted: ModelSummary(
                 path: output, params: stage.converted.parameterCount, bytes: fileSize(output), multiplyAdds: stage.converted.multiplyAdds,
                 accuracy: stage.history.last?.testAccuracy, microsecondsPerSample: stage.convertedTiming),
             layers: stage.layers, scale: request.conversion.scale, initialization: stage.initialization,
             widening: request.conversion.widening, history: stage.history, seconds: Date().timeIntervalSince(started))
+        report.startShrink = stage.shrunkBy
+        return report
     }
 
     /// What `run` keeps of the import, conversion and fine-tuning for the export and the report.
@@ -39,6 +41,7 @@ public enum BilinearConversion {
         var converted: Model
         var layers: [LayerConversion]
         var initialization: Initialization
+        var shrunkBy: Float?
         var original: ModelSummary
         var history: [EpochRecord]
         var convertedTiming: Double?
@@ -72,8 +75,9 @@ public enum BilinearConversion {
             let why = reasons.isEmpty ? "no Conv2D layer, and no Dense layer besides the last (--convert-last converts that one too)" : reasons.joined(separator: "; ")
             throw BilinError("nothing to convert: \(why)", file: request.input)
         }
+        if let reason = result.unshrunkBecause { events.warning("\(request.input): the data-aware start is not shrunk: \(reason)") }
         var stage = ConvertedStage(
-            converted: result.model, layers: result.layers, initialization: result.initialization,
+            converted: result.model, layers: result.layers, initialization: result.initialization, shrunkBy: result.shrunkBy,
             original: ModelSummary(path: request.input, params: model.parameterCount, bytes: 0, multiplyAdds: model.multiplyAdds),
             history: [])
         if let data, let original {

@@ -20,11 +20,43 @@ struct SweepAndLabelsTests {
             "--json", folder.file("r.json"), "--quiet",
         ])
         #expect(run.status == 0, "\(run.standardError)")
-        #expect(run.standardOutput.contains("start: data (fitted to the original layers' outputs on training inputs)\n"))
+        #expect(run.standardOutput.contains("start: data (fitted to the original layers' outputs on training inputs, then shrunk ×0.2 per layer)\n"))
         let json = try report(folder.file("r.json"))
         #expect(json["initialization"] as? String == "data")
+        #expect(json["startShrink"] as? Double == 0.2)
         let before = (json["history"] as! [[String: Any]])[0]["testAccuracy"] as! Double
         #expect(before > 0.5, "accuracy right after the data-aware conversion: \(before)")
+
+        let unshrunk = try ToolRun.run([
+            Fixtures.path("tiny_mlp.h5"), "--scale", "2", "--data", Fixtures.path("fmnist_sample.npz"), "--shrink", "1",
+            "-o", folder.file("unshrunk.h5"), "--json", folder.file("u.json"), "--quiet",
+        ])
+        #expect(unshrunk.status == 0, "\(unshrunk.standardError)")
+        #expect(unshrunk.standardOutput.contains("start: data (fitted to the original layers' outputs on training inputs)\n"))
+        #expect(try report(folder.file("u.json"))["startShrink"] == nil)
+    }
+
+    @Test("a model that shrinking would change keeps its fitted start, with a warning naming the layer")
+    func unshrinkableModelWarns() throws {
+        let folder = try TemporaryFolder()
+        let model = Fixtures.path("tiny_cnn.h5")
+        let run = try ToolRun.run([
+            model, "--scale", "1", "--data", Fixtures.path("fmnist_sample.npz"), "-o", folder.file("out.h5"),
+            "--json", folder.file("r.json"), "--quiet",
+        ])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(run.standardError == "Warning: \(model): the data-aware start is not shrunk: batch normalization 'batch_norm' normalises the scale away\n")
+        #expect(run.standardOutput.contains("start: data (fitted to the original layers' outputs on training inputs)\n"))
+        #expect(try report(folder.file("r.json"))["startShrink"] == nil)
+    }
+
+    @Test("--shrink outside (0, 1] is one clear error")
+    func shrinkOutOfRange() throws {
+        for factor in ["0", "1.5"] {
+            let run = try ToolRun.run([Fixtures.path("tiny_mlp.h5"), "--shrink", factor, "--quiet"])
+            #expect(run.status != 0)
+            #expect(run.standardError.hasPrefix("Error: --shrink must be in (0, 1]\n"), "\(factor): \(run.standardError)")
+        }
     }
 
     @Test("--init data without --data is one clear error")

@@ -124,7 +124,7 @@ case "train":
     let net = try Network(model: model)
     let data = Dataset(train: randomSplit(count: batch * (steps + warmup), seed: 2), test: randomSplit(count: 1, seed: 3))
     var stamps: [Double] = []
-    let trainer = Trainer(options: TrainingOptions(epochs: 1, batchSize: batch, optimizer: .adam, schedule: .constant, seed: 4))
+    let trainer = Trainer(options: TrainingOptions(epochs: 1, batchSize: batch, optimizer: .adam, learningRate: 1e-3, schedule: .constant, seed: 4))
     stamps.append(now())
     _ = trainer.fineTune(net, on: data, progress: { _ in stamps.append(now()) })
     let stepTimes = zip(stamps.dropFirst(), stamps).map { $0 - $1 }.dropFirst(warmup)

@@ -48,11 +48,15 @@ public struct ConversionOptions: Sendable {
     public var widening: Widening
     /// Seeds the random start.
     public var seed: UInt64
+    /// The data-aware start's outputs are shrunk by this factor per weighted layer before fine-tuning (`ShrunkStart`);
+    /// 1 keeps the fit as it is.
+    public var shrink: Float
 
     public init(
         scale: Int = 1, layerNames: [String]? = nil, convertLast: Bool = false, initialization: Initialization? = nil,
-        widening: Widening = .firstBlock, seed: UInt64 = 0
+        widening: Widening = .firstBlock, seed: UInt64 = 0, shrink: Float = 0.2
     ) {
+        self.shrink = shrink
         self.scale = scale
         self.layerNames = layerNames
         self.convertLast = convertLast

@@ -4,6 +4,10 @@ public struct ConversionResult: Sendable {
     public var layers: [LayerConversion]
     /// The start used (the options' choice, or the default for the inputs given).
     public var initialization: Initialization
+    /// The factor the data-aware start was shrunk by (`ShrunkStart`), if it was.
+    public var shrunkBy: Float?
+    /// Why a data-aware start that was to be shrunk could not be.
+    public var unshrunkBecause: String?
 }
 
 /// Replaces Dense and Conv2D layers by bilinear projections (DESIGN.md §2) and widens their consumers.
@@ -25,6 +29,9 @@ public enum Converter {
         let plan = try ConversionPlan(model: model, options: options)
         var converted = model
         var generator = SeededGenerator(seed: options.seed)
+        // The data-aware start is shrunk after its fit (`ShrunkStart`) unless that would change what it predicts.
+        let unshrinkable = initialization == .data && options.shrink != 1 ? ShrunkStart.obstacle(in: model) : nil
+        let shrink = initialization == .data && options.shrink != 1 && unshrinkable == nil ? options.shrink : nil
         var lines: [LayerConversion] = []
         let entries = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.layerIndex, $0) })
         // The widened output of the last converted layer, waiting for its consumer.
@@ -40,7 +47,8 @@ public enum Converter {
             } else if let entry = entries[index] {
                 let incoming = pending?.path.consumer == index ? pending : nil
                 let (spec, relativeError) = try bilinearLayer(
-                    layer, entry: entry, incoming: incoming, initialization: initialization, options: options, generator: &generator)
+                    layer, entry: entry, incoming: incoming, initialization: initialization, options: options,
+                    randomScale: shrink.map { 1 / $0.squareRoot() } ?? 1, generator: &generator)
                 converted.layers[index] = spec
                 lines.append(LayerConversion(
                     name: layer.name, kindBefore: layer.kind.displayName, kindAfter: spec.kind.displayName,
@@ -64,8 +72,13 @@ public enum Converter {
                 parametersBefore: layer.parameterCount, parametersAfter: converted.layers[index].parameterCount,
                 relativeError: nil, note: note))
         }
-        if initialization == .data, let calibration { try DataAwareStart.fit(&converted, original: model, inputs: calibration) }
-        return ConversionResult(model: converted, layers: lines, initialization: initialization)
+        var result = ConversionResult(model: converted, layers: lines, initialization: initialization, shrunkBy: shrink)
+        if initialization == .data, let calibration {
+            try DataAwareStart.fit(&result.model, original: model, inputs: calibration)
+            if let shrink { ShrunkStart.shrink(&result.model, by: shrink) }
+            if options.shrink != 1 { result.unshrunkBecause = unshrinkable }
+        }
+        return result
     }
 
     /// A converted layer's widened channels and the way they reach their consumer.
@@ -91,7 +104,7 @@ public enum Converter {
     /// approximation of its (widened) kernel.
     private static func bilinearLayer(
         _ layer: LayerSpec, entry: ConversionPlan.Entry, incoming: Incoming?, initialization: Initialization,
-        options: ConversionOptions, generator: inout SeededGenerator
+        options: ConversionOptions, randomScale: Float, generator: inout SeededGenerator
     ) throws -> (LayerSpec, Double) {
         let activation: Activation
         let bias: Tensor?
@@ -132,8 +145,10 @@ public enum Converter {
             (u, v) = widenedFactors(options.widening)
         case .data:
             // Block 0 from the weights (refitted to data later); the other blocks random, as from scratch, so the
-            // new features are as diverse as a fresh network's.
+            // new features are as diverse as a fresh network's: drawn `randomScale` larger, so that they end at the
+            // Glorot scale once the start is shrunk (each factor by √shrink).
             (u, v) = randomFactors()
+            (u, v) = (u.scaled(by: randomScale), v.scaled(by: randomScale))
             let (first, second) = widenedFactors(.firstBlock)
             u = u.replacingLeadingColumns(with: first)
             v = v.replacingLeadingColumns(with: second)

@@ -23,7 +23,7 @@ public struct Adam: Optimizer {
         }
     }
 
-    public init(learningRate: Float = 1e-3) {
+    public init(learningRate: Float = OptimizerKind.adam.defaultLearningRate) {
         self.learningRate = learningRate
     }
 

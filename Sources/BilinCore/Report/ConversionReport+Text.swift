@@ -32,7 +32,10 @@ extension ConversionReport {
         ).render()
         if !history.isEmpty {
             text += "\n"
-            if let initialization { text += "start: \(initialization.rawValue) (\(initialization.summary))\n" }
+            if let initialization {
+                let shrunk = startShrink.map { ", then shrunk ×\($0) per layer" } ?? ""
+                text += "start: \(initialization.rawValue) (\(initialization.summary)\(shrunk))\n"
+            }
             text += TableRenderer(
                 header: ["epoch", "loss", "train accuracy", "test accuracy", "seconds"],
                 rows: history.map { record in

@@ -40,6 +40,11 @@ extension BilinConvertCommand {
             valueName: "data|nkp|random"))
         var initialization: Initialization?
 
+        @Option(help: ArgumentHelp(
+            "Shrink the data-aware start's outputs by this factor per layer before fine-tuning; it keeps every prediction and lets fine-tuning move further (1: keep the fit as it is).",
+            valueName: "factor"))
+        var shrink: Float = ConversionOptions().shrink
+
         @Option(help: "How the layer after a widened one starts reading its wider input.")
         var widening: Widening = ConversionOptions().widening
 
@@ -54,6 +59,7 @@ extension BilinConvertCommand {
 
         func validate() throws {
             guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
+            guard shrink > 0, shrink <= 1 else { throw ValidationError("--shrink must be in (0, 1]") }
             if let layers, layers.split(separator: ",").isEmpty { throw ValidationError("--layers needs at least one layer name") }
         }
 
@@ -63,7 +69,8 @@ extension BilinConvertCommand {
                 input: model, output: output,
                 conversion: ConversionOptions(
                     scale: scale, layerNames: layers.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } },
-                    convertLast: convertLast, initialization: initialization, widening: widening, seed: seed),
+                    convertLast: convertLast, initialization: initialization, widening: widening, seed: seed,
+                    shrink: shrink),
                 training: training.trainingOptions(seed: seed), data: data.data, normalization: try data.normalization())
             request.allowNonfinite = allowNonfinite
             checkpointing.apply(to: &request)

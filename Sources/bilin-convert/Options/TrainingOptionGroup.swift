@@ -14,7 +14,7 @@ struct TrainingOptionGroup: ParsableArguments {
     @Option(help: "Examples per training batch.")
     var batchSize = 128
 
-    @Option(name: .customLong("lr"), help: ArgumentHelp("Learning rate (default: 0.001 for adam, 0.05 for sgd).", valueName: "rate"))
+    @Option(name: .customLong("lr"), help: ArgumentHelp("Learning rate (default: 0.004 for adam, 0.05 for sgd).", valueName: "rate"))
     var learningRate: Float?
 
     @Option(help: "Optimizer.")
