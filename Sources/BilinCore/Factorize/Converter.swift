@@ -30,7 +30,8 @@ public enum Converter {
         var converted = model
         var generator = SeededGenerator(seed: options.seed)
         // The data-aware start is shrunk after its fit (`ShrunkStart`) unless that would change what it predicts.
-        let unshrinkable = initialization == .data && options.shrink != 1 ? ShrunkStart.obstacle(in: model) : nil
+        let firstConverted = plan.entries.map(\.layerIndex).min() ?? model.layers.count
+        let unshrinkable = initialization == .data && options.shrink != 1 ? ShrunkStart.obstacle(in: model, from: firstConverted) : nil
         let shrink = initialization == .data && options.shrink != 1 && unshrinkable == nil ? options.shrink : nil
         var lines: [LayerConversion] = []
         let entries = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.layerIndex, $0) })
@@ -75,7 +76,14 @@ public enum Converter {
         var result = ConversionResult(model: converted, layers: lines, initialization: initialization, shrunkBy: shrink)
         if initialization == .data, let calibration {
             try DataAwareStart.fit(&result.model, original: model, inputs: calibration)
-            if let shrink { ShrunkStart.shrink(&result.model, by: shrink) }
+            if let shrink {
+                // The layers the start fitted: converted ones and the consumers widened to read them.
+                let fitted = model.layers.indices.filter { index in
+                    result.model.layers[index].kind != model.layers[index].kind
+                        || result.model.layers[index].weights.map(\.shape) != model.layers[index].weights.map(\.shape)
+                }
+                ShrunkStart.shrink(&result.model, fitted: Set(fitted), by: shrink)
+            }
             if options.shrink != 1 { result.unshrunkBecause = unshrinkable }
         }
         return result

@@ -175,7 +175,7 @@ public enum DataAwareStart {
         }
         // U₀ and V₀ are defined up to a factor between them; give both the same norm.
         let balance = Float((v0.frobeniusNorm / max(u0.frobeniusNorm, 1e-30)).squareRoot())
-        u0.scalars = u0.scalars.map { $0 * balance }
+        u0 = u0.scaled(by: balance)
         v0.scalars = v0.scalars.map { $0 / balance }
 
         var bias = weights[2]

@@ -2,36 +2,41 @@
 ///
 /// The data-aware start reproduces the original model's logits, confidence included, and fine-tuning from there stays
 /// close to the original's solution: with every label, the Fashion-MNIST MLP converted at scale 2 ended 1.8 points
-/// below the same network trained from scratch (Docs/results.md, "Shrinking the start"). Scaling every weighted layer's linear part by `factor` (its kernel by `factor`, a
-/// bilinear layer's `U` and `V` by `√factor` each) and its bias by `factorᵏ` for the `k`-th weighted layer multiplies
-/// every pre-activation of layer `k` by `factorᵏ`. Through positively homogeneous activations (ReLU, leaky ReLU,
-/// linear), pooling and reshaping that is exact, so the logits become `factorᴸ` times the fitted ones: the start
-/// keeps every prediction and loses only its confidence, and the gradients are as large as a fresh network's.
-/// (`Converter` draws the start's random blocks `1/√factor` larger per factor, so that they end at a fresh network's
-/// Glorot scale.)
+/// below the same network trained from scratch (Docs/results.md, "Shrinking the start"). The layers the conversion
+/// fitted are shrunk: a fitted layer's linear part is multiplied by `factor` (a kernel by `factor`, a bilinear
+/// layer's `U` and `V` by `√factor` each), so after the `k`-th fitted layer every pre-activation is `factorᵏ` times
+/// what it was, and every bias from the first fitted layer on is scaled by the same `factorᵏ`. Layers kept from the
+/// original keep their kernels (the trained features before a converted head stay as they were). Through positively
+/// homogeneous activations (ReLU, leaky ReLU, linear), pooling and reshaping this is exact, so the logits become
+/// `factorᴸ` times the fitted ones for `L` fitted layers: the start keeps every prediction and loses only its
+/// confidence. (`Converter` draws the start's random blocks `1/√factor` larger per factor, so that they end at a
+/// fresh network's Glorot scale.)
 public enum ShrunkStart {
-    /// Why shrinking `model` would change what it predicts (an activation that is not positively homogeneous, a
-    /// batch normalization, a layer the IR does not compute), or `nil` when it can be shrunk. A conversion keeps the
-    /// activations, so the original model answers for its conversion.
-    public static func obstacle(in model: Model) -> String? {
+    /// Why shrinking `model` from layer `first` on would change what it predicts (an activation that is not
+    /// positively homogeneous, a batch normalization, a layer the IR does not compute), or `nil` when it can be
+    /// shrunk. A conversion keeps the activations, so the original model answers for its conversion.
+    public static func obstacle(in model: Model, from first: Int) -> String? {
         let lastWeighted = model.layers.lastIndex { !$0.weights.isEmpty } ?? 0
-        for (index, layer) in model.layers.enumerated() {
+        for (index, layer) in model.layers.enumerated() where index >= first {
             if let reason = obstacle(layer, isLast: index >= lastWeighted) { return reason }
         }
         return nil
     }
 
-    /// Shrinks `model` in place; `obstacle(in: model)` must be `nil`.
-    public static func shrink(_ model: inout Model, by factor: Float) {
-        precondition(obstacle(in: model) == nil, "shrinking would change what the model predicts")
+    /// Shrinks the layers at `fitted` (indices into `model.layers`) in place, and scales the biases after the first
+    /// of them to match; `obstacle(in: model, from: fitted.min())` must be `nil`.
+    public static func shrink(_ model: inout Model, fitted: Set<Int>, by factor: Float) {
+        guard let first = fitted.min() else { return }
+        precondition(obstacle(in: model, from: first) == nil, "shrinking would change what the model predicts")
         var outputScale: Float = 1
-        for index in model.layers.indices where !model.layers[index].weights.isEmpty {
-            outputScale *= factor
+        for index in model.layers.indices where index >= first && !model.layers[index].weights.isEmpty {
             let linearScale: Float
             switch model.layers[index].kind {
+            case _ where !fitted.contains(index): linearScale = 1
             case .bilinear, .bilinearConv2D: linearScale = factor.squareRoot()
             default: linearScale = factor
             }
+            if fitted.contains(index) { outputScale *= factor }
             let weights = model.layers[index].weights
             model.layers[index].weights = weights.indices.map { k in
                 let isBias = k == biasIndex(of: model.layers[index])
@@ -68,14 +73,5 @@ public enum ShrunkStart {
         case .softmax where isLast: return nil
         default: return "the \(activation.rawValue) activation of '\(layer.name)' is not positively homogeneous"
         }
-    }
-}
-
-extension Tensor {
-    /// Every element times `factor`.
-    func scaled(by factor: Float) -> Tensor {
-        var result = self
-        result.scalars = scalars.map { $0 * factor }
-        return result
     }
 }

@@ -38,6 +38,11 @@ public struct Tensor: Sendable, Equatable {
     }
 
     /// The transpose of a matrix.
+    /// Every element times `factor`.
+    public func scaled(by factor: Float) -> Tensor {
+        Tensor(shape: shape, scalars: scalars.map { $0 * factor })
+    }
+
     public func transposed() -> Tensor {
         let (rows, columns) = matrixSize
         var result = [Float](repeating: 0, count: count)

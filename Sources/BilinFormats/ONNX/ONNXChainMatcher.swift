@@ -126,7 +126,7 @@ struct ONNXChainMatcher {
         guard kernel.rank == 2 else { return nil }
         guard kernel.shape[0] == inputs else { throw misfit(node, weight: b.name, inputs: inputs) }
         let alpha = node.float("alpha") ?? 1
-        if alpha != 1 { kernel.scalars = kernel.scalars.map { $0 * alpha } }
+        if alpha != 1 { kernel = kernel.scaled(by: alpha) }
         let units = kernel.shape[1]
         var weights = [kernel]
         var names = [b.name]
