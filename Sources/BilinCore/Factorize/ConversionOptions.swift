@@ -48,8 +48,8 @@ public struct ConversionOptions: Sendable {
     public var widening: Widening
     /// Seeds the random start.
     public var seed: UInt64
-    /// The data-aware start's outputs are shrunk by this factor per weighted layer before fine-tuning (`ShrunkStart`);
-    /// 1 keeps the fit as it is.
+    /// The data-aware start is shrunk by this factor per fitted layer before fine-tuning (`ShrunkStart`); 1 keeps the
+    /// fit as it is.
     public var shrink: Float
 
     public init(
