@@ -165,11 +165,16 @@ def make_onnx():
 
 
 def make_regressions():
-    """fixtures/fuzz/onnx_{matmul,gemm}_no_output.onnx: the shape of the crash fuzz-onnx found (a node that writes no value)."""
+    """fixtures/fuzz/onnx_{matmul,gemm}_no_output.onnx: the shape of the crash fuzz-onnx found (a node that writes no value);
+    onnx_add_no_output.onnx: the same for the bias Add after a MatMul (found again by `.ci/run`'s fuzz stage)."""
     w = RNG.standard_normal((4, 2)).astype(np.float32)
     for op in ["MatMul", "Gemm"]:
         model = onnx_model([helper.make_node(op, ["x", "w"], [], name="fc")], {"w": w}, ["N", 4], ["N", 2])
         write(os.path.join(FIXTURES, "fuzz"), f"onnx_{op.lower()}_no_output.onnx", model)
+    b = np.zeros(2, np.float32)
+    model = onnx_model([helper.make_node("MatMul", ["x", "w"], ["m"], name="fc"), helper.make_node("Add", ["m", "b"], [], name="fc_add")],
+                       {"w": w, "b": b}, ["N", 4], ["N", 2])
+    write(os.path.join(FIXTURES, "fuzz"), "onnx_add_no_output.onnx", model)
 
 
 def idx_bytes(array):

@@ -13,6 +13,14 @@ struct FuzzRegressionTests {
         #expect(model.layers[1].kind == .opaque(className: opType, config: "\(opType)(x, w) -> "))
     }
 
+    @Test("a bias Add that writes no value ends the chain: the MatMul before it is a dense layer without bias, the Add opaque")
+    func addWithoutOutput() throws {
+        let model = try ModelIO.load(path: Fixtures.path("fuzz/onnx_add_no_output.onnx"))
+        #expect(model.layers.map(\.name) == ["x", "fc", "fc_add"])
+        #expect(model.layers[1].kind == .dense(units: 2, activation: .linear, useBias: false))
+        #expect(model.layers[2].kind == .opaque(className: "Add", config: "Add(m, b) -> "))
+    }
+
     @Test("a weight name holding control characters still gives a one-line error")
     func controlCharactersInName() throws {
         let path = Fixtures.path("fuzz/h5_newline_weight_name.h5")

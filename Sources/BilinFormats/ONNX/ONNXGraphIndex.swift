@@ -66,9 +66,11 @@ struct ONNXGraphIndex {
         return dimensions
     }
 
-    /// The one node reading `value`, when exactly one does and `value` is not also a graph output.
+    /// The one node reading `value`, when exactly one does, `value` is not also a graph output, and the node writes
+    /// a value (every chain continues from its consumer's first output; a node that writes none ends it).
     func soleConsumer(of value: String) -> ONNXNode? {
         guard !graphOutputs.contains(value), let readers = consumers[value], readers.count == 1 else { return nil }
-        return nodes[readers[0]]
+        let node = nodes[readers[0]]
+        return node.outputs.isEmpty ? nil : node
     }
 }
