@@ -33,6 +33,8 @@ public enum Converter {
         let firstConverted = plan.entries.map(\.layerIndex).min() ?? model.layers.count
         let unshrinkable = initialization == .data && options.shrink != 1 ? ShrunkStart.obstacle(in: model, from: firstConverted) : nil
         let shrink = initialization == .data && options.shrink != 1 && unshrinkable == nil ? options.shrink : nil
+        // Random blocks of a start to be shrunk are drawn larger, to end at Glorot scale (each factor times √shrink).
+        let randomScale = shrink.map { 1 / $0.squareRoot() } ?? 1
         var lines: [LayerConversion] = []
         let entries = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.layerIndex, $0) })
         // The widened output of the last converted layer, waiting for its consumer.
@@ -49,7 +51,7 @@ public enum Converter {
                 let incoming = pending?.path.consumer == index ? pending : nil
                 let (spec, relativeError) = try bilinearLayer(
                     layer, entry: entry, incoming: incoming, initialization: initialization, options: options,
-                    randomScale: shrink.map { 1 / $0.squareRoot() } ?? 1, generator: &generator)
+                    randomScale: randomScale, generator: &generator)
                 converted.layers[index] = spec
                 lines.append(LayerConversion(
                     name: layer.name, kindBefore: layer.kind.displayName, kindAfter: spec.kind.displayName,
@@ -73,7 +75,8 @@ public enum Converter {
                 parametersBefore: layer.parameterCount, parametersAfter: converted.layers[index].parameterCount,
                 relativeError: nil, note: note))
         }
-        var result = ConversionResult(model: converted, layers: lines, initialization: initialization, shrunkBy: shrink)
+        var result = ConversionResult(
+            model: converted, layers: lines, initialization: initialization, shrunkBy: shrink, unshrunkBecause: unshrinkable)
         if initialization == .data, let calibration {
             try DataAwareStart.fit(&result.model, original: model, inputs: calibration)
             if let shrink {
@@ -84,7 +87,6 @@ public enum Converter {
                 }
                 ShrunkStart.shrink(&result.model, fitted: Set(fitted), by: shrink)
             }
-            if options.shrink != 1 { result.unshrunkBecause = unshrinkable }
         }
         return result
     }

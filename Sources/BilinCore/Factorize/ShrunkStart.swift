@@ -30,13 +30,14 @@ public enum ShrunkStart {
         precondition(obstacle(in: model, from: first) == nil, "shrinking would change what the model predicts")
         var outputScale: Float = 1
         for index in model.layers.indices where index >= first && !model.layers[index].weights.isEmpty {
-            let linearScale: Float
-            switch model.layers[index].kind {
-            case _ where !fitted.contains(index): linearScale = 1
-            case .bilinear, .bilinearConv2D: linearScale = factor.squareRoot()
-            default: linearScale = factor
+            var linearScale: Float = 1
+            if fitted.contains(index) {
+                outputScale *= factor
+                switch model.layers[index].kind {
+                case .bilinear, .bilinearConv2D: linearScale = factor.squareRoot()
+                default: linearScale = factor
+                }
             }
-            if fitted.contains(index) { outputScale *= factor }
             let weights = model.layers[index].weights
             model.layers[index].weights = weights.indices.map { k in
                 let isBias = k == biasIndex(of: model.layers[index])

@@ -7,7 +7,7 @@ public struct ConversionReport: Sendable, Codable {
     /// Scale, start and widening used; `nil` for a comparison of two files.
     public var scale: Int?
     public var initialization: Initialization?
-    /// The factor per weighted layer the data-aware start was shrunk by before fine-tuning (`ShrunkStart`).
+    /// The factor per fitted layer the data-aware start was shrunk by before fine-tuning (`ShrunkStart`).
     public var startShrink: Float?
     public var widening: Widening?
     /// Test accuracy right after conversion (epoch 0) and after each epoch of fine-tuning.
