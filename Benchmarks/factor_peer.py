@@ -27,14 +27,14 @@ def rearranged(k, din, dout):
     return np.ascontiguousarray(w.reshape(u1, u2, d1, d2).transpose(0, 2, 1, 3).reshape(u1 * d1, u2 * d2))
 
 
-def krylov(r, components, oversampling=8, max_passes=10, tolerance=1e-6):
+def krylov(r, components, oversampling=8, max_passes=24, tolerance=5e-4, round_off=1e-6):
     rows, columns = r.shape
     block = min(components + oversampling, rows, columns)
     passes = max(1, min(max_passes, min(rows, columns) // block))
     rng = np.random.default_rng(0)
     q, _ = np.linalg.qr(r.T @ rng.uniform(-1, 1, (rows, block)).astype(np.float32))  # start in R's row space
     basis, ys = [], []
-    previous = -1.0
+    previous, gains = 0.0, []
     for p in range(passes):
         basis.append(q)
         y = r @ q
@@ -42,8 +42,16 @@ def krylov(r, components, oversampling=8, max_passes=10, tolerance=1e-6):
         b = np.hstack(ys)
         ritz = np.sort(np.linalg.eigvalsh(b.T @ b))[::-1]
         energy = float(np.sum(np.maximum(ritz[:components], 0)))
-        settled = p > 0 and abs(energy - previous) <= tolerance * energy
+        gain = energy - previous
         previous = energy
+        if p > 0:
+            gains.append(gain)
+        # the part still missing, extrapolated from the gains (NearestKronecker.energyTolerance)
+        missing = math.inf
+        if len(gains) >= 3 and gain < gains[-3]:
+            ratio = math.sqrt(gain / gains[-3])
+            missing = gain * ratio / (1 - ratio)
+        settled = p > 0 and (gain <= round_off * energy or missing <= tolerance * energy)
         if settled or p == passes - 1:
             break
         z = r.T @ y

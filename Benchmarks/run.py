@@ -35,6 +35,8 @@ def main():
     parser.add_argument("--weights", default=os.path.join(ROOT, "out", "bench"))
     parser.add_argument("--full-svd-big", action="store_true", help="also numpy's full SVD of the 4096×25088 layer (minutes)")
     parser.add_argument("--only", default="sgemm,train,infer,factor")
+    parser.add_argument("--factor-threads", type=int, default=os.cpu_count(),
+                        help="threads for the factorisation on both sides: our workers, numpy's OpenBLAS (default: all cores)")
     args = parser.parse_args()
     only = set(args.only.split(","))
     threads = str(args.threads)
@@ -136,7 +138,13 @@ def main():
                        capture_output=True, env=numpy_env)
         sizes = [(1024, 784), (4096, 4096), (4096, 25088)]
         scale = 4
+        # Our truncated passes run one worker per thread, each with a one-thread OpenBLAS; numpy's OpenBLAS gets as
+        # many threads. Both pinned to the same cores.
+        workers = str(args.factor_threads)
+        numpy_env = dict(numpy_env, OPENBLAS_NUM_THREADS=workers)
+        PIN[:] = ["taskset", "-c", ",".join(str(cpu) for cpu in range(args.factor_threads))]
         print(f"## factorisation at scale {scale}: nearest Kronecker product, top {scale} components")
+        print(f"# threads: {workers} on both sides (our workers with one OpenBLAS thread each; numpy's OpenBLAS), pinned with `{' '.join(PIN)}`")
         print("# energy error = |Σ_{k<s} σk² − reference| / reference, reference = scipy svds (ARPACK, float64, tol 1e-10)")
         print("# seconds: wall, median; cpu: process CPU seconds (robust to other load); passes: Krylov blocks used")
         print(f"{'layer (Dout×Din)':>18} {'weights':>10} {'method':>24} {'seconds':>8} {'cpu s':>7} {'passes':>6} {'rel. error':>10} {'energy err':>10} {'numpy full / this':>18}")
@@ -149,10 +157,10 @@ def main():
                 big = dout * din > 50_000_000
                 repeats = "1" if big else "3"
                 for _ in range(1 if big else args.rounds):
-                    rows.append(("ours truncated (Krylov)", run_json([args.bench, "factor", *common, "--method", "truncated", "--repeats", repeats, "--threads", threads], env)[0]))
+                    rows.append(("ours truncated (Krylov)", run_json([args.bench, "factor", *common, "--method", "truncated", "--repeats", repeats, "--threads", "1", "--workers", workers], env)[0]))
                     rows.append(("numpy same Krylov", run_json([args.python, os.path.join(HERE, "factor_peer.py"), *common, "--method", "krylov", "--repeats", repeats], numpy_env)[0]))
                 if dout * din <= 1024 * 1024:
-                    rows.append(("ours exact (sgesdd)", run_json([args.bench, "factor", *common, "--method", "exact", "--repeats", "1", "--threads", threads], env)[0]))
+                    rows.append(("ours exact (sgesdd)", run_json([args.bench, "factor", *common, "--method", "exact", "--repeats", "1", "--threads", workers], env)[0]))
                 if not big or args.full_svd_big:
                     rows.append(("numpy full SVD (gesdd)", run_json([args.python, os.path.join(HERE, "factor_peer.py"), *common, "--method", "full"], numpy_env)[0]))
                 rows.append(("scipy svds (reference)", reference))

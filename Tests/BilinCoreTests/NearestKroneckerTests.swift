@@ -186,6 +186,23 @@ struct TruncatedKroneckerTests {
         #expect(energy(truncated) <= energy(exact) * (1 + 1e-5), "Ritz values never exceed the true ones")
     }
 
+    @Test("random 1024→256 kernel (R 512×512, flat spectrum): the passes run until the top-4 energy is within 1e-3; workers change only round-off")
+    func flatSpectrumPassesAndWorkers() throws {
+        let (input, output) = (FactorPair(rows: 32, columns: 32), FactorPair(rows: 16, columns: 16))
+        var generator = SeededGenerator(seed: 43)
+        let kernel = Tensor.glorotUniform(shape: [input.count, output.count], fanIn: input.count, fanOut: output.count, using: &generator)
+        let exact = try NearestKronecker(kernel: kernel, input: input, output: output, components: 4, method: .exact)
+        let energy = { (f: NearestKronecker) in f.singularValues.prefix(4).reduce(0.0) { $0 + Double($1) * Double($1) } }
+        let one = try NearestKronecker(kernel: kernel, input: input, output: output, components: 4, method: .truncated, threads: 1)
+        let three = try NearestKronecker(kernel: kernel, input: input, output: output, components: 4, method: .truncated, threads: 3)
+        #expect(one.passes > 3, "a flat spectrum needs more than a decaying one's 3 passes")
+        #expect(abs(energy(one) - energy(exact)) <= 1e-3 * energy(exact))
+        #expect(three.passes == one.passes)
+        assertClose(three.singularValues.map(Double.init), one.singularValues.map(Double.init), atol: 0, rtol: 1e-4)
+        assertClose(kroneckerKernel(of: three, input: input, output: output, terms: 4),
+                    kroneckerKernel(of: one, input: input, output: output, terms: 4), atol: 1e-4, rtol: 1e-3)
+    }
+
     @Test("automatic: exact for small R, truncated for large R with few components")
     func automaticChoice() {
         #expect(NearestKronecker.prefersExact(rows: 30, columns: 64, components: 2))

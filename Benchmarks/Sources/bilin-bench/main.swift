@@ -4,6 +4,7 @@
 //   bilin-bench train    --network dense|bilinear|cnn --scale S [--steps N] [--batch B]
 //   bilin-bench infer    --network dense|bilinear --scale S --batch B [--repeats R]
 //   bilin-bench factor   --dout M --din N --scale S --method exact|truncated|automatic [--kernel PATH.f32] [--repeats R]
+//                        [--workers W]   (threads of the truncated method's passes; default one per core)
 //
 // The thread count of OpenBLAS is taken from --threads (default 1) and set before anything runs.
 import BilinCore
@@ -164,6 +165,7 @@ case "factor":
     let (dout, din, scale) = (intOption("dout", 1024), intOption("din", 784), intOption("scale", 1))
     let method = option("method", "automatic")
     let repeats = intOption("repeats", 3)
+    let workers = intOption("workers", NearestKronecker.defaultThreads)
     var kernel: Tensor
     let path = option("kernel", "")
     if !path.isEmpty {
@@ -183,7 +185,7 @@ case "factor":
     var result: NearestKronecker? = nil
     for _ in 0..<repeats {
         let (start, cpuStart) = (now(), cpuSeconds())
-        result = try NearestKronecker(kernel: kernel, input: input, output: output, components: scale, method: chosen)
+        result = try NearestKronecker(kernel: kernel, input: input, output: output, components: scale, method: chosen, threads: workers)
         times.append(now() - start)
         cpuTimes.append(cpuSeconds() - cpuStart)
     }
@@ -192,7 +194,8 @@ case "factor":
     emit(["kind": "factor", "dout": dout, "din": din, "scale": scale, "method": method, "used": factors.method.rawValue,
           "seconds": median(times), "cpu_seconds": median(cpuTimes), "passes": factors.passes, "relative_error": factors.relativeError(terms: scale),
           "energy_top": top, "energy_total": factors.frobeniusNormSquared,
-          "singular_values": factors.singularValues.prefix(scale).map(Double.init), "threads": BLAS.threadCount])
+          "singular_values": factors.singularValues.prefix(scale).map(Double.init), "threads": BLAS.threadCount,
+          "workers": workers])
 
 default:
     FileHandle.standardError.write("unknown command \(command)\n".data(using: .utf8)!)

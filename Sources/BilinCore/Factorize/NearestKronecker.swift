@@ -36,7 +36,11 @@ public struct NearestKronecker: Sendable {
     ///   - kernel: the Keras kernel, `(Din, Dout)`.
     ///   - components: how many Kronecker terms to keep (the scale).
     ///   - method: `automatic` picks `exact` for small `R` and `truncated` for large ones.
-    public init(kernel: Tensor, input: FactorPair, output: FactorPair, components: Int, method: KroneckerMethod = .automatic) throws {
+    ///   - threads: workers for the truncated method's passes over the kernel.
+    public init(
+        kernel: Tensor, input: FactorPair, output: FactorPair, components: Int, method: KroneckerMethod = .automatic,
+        threads: Int = NearestKronecker.defaultThreads
+    ) throws {
         precondition(kernel.shape == [input.count, output.count], "kernel \(kernel.shape) does not match \(input) → \(output)")
         BLAS.useDefaultThreadCount()
         let (d1, d2, u1, u2) = (input.rows, input.columns, output.rows, output.columns)
@@ -80,7 +84,8 @@ public struct NearestKronecker: Sendable {
             }
             singularValues = svd.singularValues
         case .truncated:
-            let top = try NearestKronecker.topSingularTriples(kernel, input: input, output: output, components: components)
+            let top = try NearestKronecker.topSingularTriples(
+                kernel, input: input, output: output, components: components, threads: threads)
             // `left[k]` is indexed (j1, i1) and `right[k]` (j2, i2): each is its block of U or V as stored.
             for component in 0..<top.values.count {
                 let weight = max(top.values[component], 0).squareRoot()
@@ -120,12 +125,21 @@ public struct NearestKronecker: Sendable {
         rows * columns <= 512 * 512 || 4 * (components + oversampling) > min(rows, columns)
     }
 
+    /// One worker per core for the truncated method: the slabs of a pass are independent, and each worker runs
+    /// OpenBLAS on its own thread (one OpenBLAS thread each, see `BLAS.useDefaultThreadCount`).
+    public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
+
     /// Extra columns of each Krylov block beyond `components`.
     static let oversampling = 8
-    /// Passes over the kernel at most (each adds one block to the Krylov space), and the relative change of the top
-    /// energy `Σ_{k<s} σk²` between passes that stops them.
-    static let maximumPasses = 10
-    static let energyTolerance = 1e-6
+    /// Passes over the kernel at most (each adds one block to the Krylov space).
+    static let maximumPasses = 24
+    /// The passes stop once the part of the top energy `Σ_{k<s} σk²` still missing is estimated below this fraction
+    /// of it, or once a pass gains less than float round-off (`roundOff`). The energy grows towards its limit about
+    /// geometrically: after a gain `g` whose ratio to the gain two passes before is `r²`, about `g·r/(1 − r)` is
+    /// still missing (`r` from two ratios: one is noisy). On flat spectra (random weights) that takes about 20
+    /// passes, on decaying ones 3 (Docs/benchmarks.md).
+    static let energyTolerance = 5e-4
+    static let roundOff = 1e-6
 
     /// `R` materialised, `(u1·d1, u2·d2)`.
     static func rearranged(_ kernel: Tensor, input: FactorPair, output: FactorPair) -> Tensor {
@@ -160,7 +174,7 @@ public struct NearestKronecker: Sendable {
     /// - Returns: the values descending, and per component its left vector (index `j1·u1 + i1`) and right vector
     ///   (index `j2·u2 + i2`).
     static func topSingularTriples(
-        _ kernel: Tensor, input: FactorPair, output: FactorPair, components: Int
+        _ kernel: Tensor, input: FactorPair, output: FactorPair, components: Int, threads: Int
     ) throws -> (values: [Float], left: [[Float]], right: [[Float]], passes: Int) {
         let (d1, d2, u1, u2) = (input.rows, input.columns, output.rows, output.columns)
         let (rows, columns) = (d1 * u1, d2 * u2)
@@ -170,40 +184,58 @@ public struct NearestKronecker: Sendable {
         var basis = [Float](repeating: 0, count: columns * capacity)     // [Q0 Q1 …], (columns, capacity)
         var projected = [Float](repeating: 0, count: rows * capacity)    // [Y0 Y1 …] = R [Q0 Q1 …], (rows, capacity)
         var next = [Float](repeating: 0, count: columns * block)         // the next block, (columns, block)
-        var slab = [Float](repeating: 0, count: u1 * columns)
+        // Each worker sweeps its own range of slabs into its own share of `(Rᵀ Y)ᵀ`; `next` is their sum.
+        let workers = max(1, min(threads, d1))
+        var slabs = [Float](repeating: 0, count: workers * u1 * columns)
+        var shares = [Float](repeating: 0, count: workers * block * columns)
 
-        /// One pass over the kernel: `Y = R Q` for the block of `basis` at column `offset` (written into `projected`),
-        /// unless `start` is given, which stands for `Y`; then `next += Rᵀ Y`.
+        /// One pass over the kernel: `Y = R Q` for `Q = next`, written into `projected` at column `offset` (unless
+        /// `start` is given, which stands for `Y`); then `next = Rᵀ Y`.
         func sweep(offset: Int, start: UnsafePointer<Float>?) {
             kernel.scalars.withUnsafeBufferPointer { k in
-                slab.withUnsafeMutableBufferPointer { s in
-                    basis.withUnsafeBufferPointer { q in
+                slabs.withUnsafeMutableBufferPointer { s in
+                    next.withUnsafeBufferPointer { q in
                         projected.withUnsafeMutableBufferPointer { y in
-                            next.withUnsafeMutableBufferPointer { z in
-                                let (k, s, q, z) = (k.baseAddress!, s.baseAddress!, q.baseAddress! + offset, z.baseAddress!)
-                                for j1 in 0..<d1 {
-                                    // S[i1, j2·u2 + i2] = K[j1, j2, i1, i2]
-                                    let slabStart = k + j1 * d2 * u1 * u2
-                                    for j2 in 0..<d2 {
-                                        for i1 in 0..<u1 {
-                                            (s + (i1 * d2 + j2) * u2).update(from: slabStart + (j2 * u1 + i1) * u2, count: u2)
+                            shares.withUnsafeMutableBufferPointer { z in
+                                let shared = WorkerShared(value: (k.baseAddress!, s.baseAddress!, q.baseAddress!, y.baseAddress! + offset, z.baseAddress!, start))
+                                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                                    let (k, s, q, y, z, start) = shared.value
+                                    let (slab, share) = (s + worker * u1 * columns, z + worker * block * columns)
+                                    share.update(repeating: 0, count: block * columns)
+                                    for j1 in (worker * d1 / workers)..<((worker + 1) * d1 / workers) {
+                                        // S[i1, j2·u2 + i2] = K[j1, j2, i1, i2]
+                                        let slabStart = k + j1 * d2 * u1 * u2
+                                        for j2 in 0..<d2 {
+                                            for i1 in 0..<u1 {
+                                                (slab + (i1 * d2 + j2) * u2).update(from: slabStart + (j2 * u1 + i1) * u2, count: u2)
+                                            }
                                         }
+                                        let yRows: UnsafePointer<Float>
+                                        let yLeading: Int
+                                        if let start {
+                                            (yRows, yLeading) = (start + j1 * u1 * block, block)
+                                        } else {
+                                            let target = y + j1 * u1 * capacity
+                                            BLAS.gemm(m: u1, n: block, k: columns, a: slab, lda: columns, b: q, ldb: block, c: target, ldc: capacity)
+                                            (yRows, yLeading) = (UnsafePointer(target), capacity)
+                                        }
+                                        // (Rᵀ Y)ᵀ += Yᵀ S: as `(block, columns)`, which OpenBLAS packs faster than Sᵀ.
+                                        BLAS.gemm(transposeA: true, m: block, n: columns, k: u1, a: yRows, lda: yLeading,
+                                                  b: slab, ldb: columns, beta: 1, c: share, ldc: columns)
                                     }
-                                    let yRows: UnsafePointer<Float>
-                                    let yLeading: Int
-                                    if let start {
-                                        (yRows, yLeading) = (start + j1 * u1 * block, block)
-                                    } else {
-                                        let target = y.baseAddress! + offset + j1 * u1 * capacity
-                                        BLAS.gemm(m: u1, n: block, k: columns, a: s, lda: columns, b: q, ldb: capacity, c: target, ldc: capacity)
-                                        (yRows, yLeading) = (UnsafePointer(target), capacity)
-                                    }
-                                    BLAS.gemm(transposeA: true, m: columns, n: block, k: u1, a: s, lda: columns,
-                                              b: yRows, ldb: yLeading, beta: 1, c: z, ldc: block)
                                 }
                             }
                         }
                     }
+                }
+            }
+            shares.withUnsafeMutableBufferPointer { z in
+                let z = z.baseAddress!
+                for worker in 1..<workers {
+                    cblas_saxpy(Int32(block * columns), 1, z + worker * block * columns, 1, z, 1)
+                }
+                for row in 0..<columns {
+                    for column in 0..<block { next[row * block + column] = z[column * columns + row] }
                 }
             }
         }
@@ -214,28 +246,43 @@ public struct NearestKronecker: Sendable {
         gaussianish.withUnsafeBufferPointer { sweep(offset: 0, start: $0.baseAddress!) }
         try LinearAlgebra.orthonormalizeColumns(&next, rows: columns, columns: block)
         var used = 0
-        var previousEnergy = -1.0
+        var gram = [Float](repeating: 0, count: capacity * capacity)     // BᵀB, filled a block column per pass
+        var previousEnergy = 0.0
+        var gains: [Double] = []  // of passes 1, 2, …
         for pass in 0..<passes {
             // Q_pass ← next
             for row in 0..<columns {
                 for column in 0..<block { basis[row * capacity + used + column] = next[row * block + column] }
             }
-            for index in next.indices { next[index] = 0 }
             let offset = used
             used += block
             sweep(offset: offset, start: nil)
-            // Ritz values: the eigenvalues of BᵀB, B = [Y0 … Y_pass]. Stop once the top energy settles.
+            // Ritz values: the eigenvalues of BᵀB, B = [Y0 … Y_pass], of which only the new block column is new.
+            // Stop once the top energy settles.
+            gram.withUnsafeMutableBufferPointer { h in
+                projected.withUnsafeBufferPointer { y in
+                    BLAS.gemm(transposeA: true, m: used, n: block, k: rows, a: y.baseAddress!, lda: capacity,
+                              b: y.baseAddress! + offset, ldb: capacity, c: h.baseAddress! + offset, ldc: capacity)
+                }
+            }
             var small = [Float](repeating: 0, count: used * used)
-            projected.withUnsafeBufferPointer { y in
-                small.withUnsafeMutableBufferPointer { h in
-                    BLAS.gemm(transposeA: true, m: used, n: used, k: rows, a: y.baseAddress!, lda: capacity,
-                              b: y.baseAddress!, ldb: capacity, c: h.baseAddress!, ldc: used)
+            for row in 0..<used {
+                for column in row..<used {
+                    small[row * used + column] = gram[row * capacity + column]
+                    small[column * used + row] = gram[row * capacity + column]
                 }
             }
             let ritz = try LinearAlgebra.symmetricEigenvalues(small, n: used)
             let energy = ritz.prefix(components).reduce(0.0) { $0 + Double(max($1, 0)) }
-            let settled = pass > 0 && abs(energy - previousEnergy) <= energyTolerance * energy
+            let gain = energy - previousEnergy
             previousEnergy = energy
+            if pass > 0 { gains.append(gain) }
+            var missing = Double.infinity
+            if gains.count >= 3, gain < gains[gains.count - 3] {
+                let ratio = (gain / gains[gains.count - 3]).squareRoot()
+                missing = gain * ratio / (1 - ratio)
+            }
+            let settled = pass > 0 && (gain <= roundOff * energy || missing <= energyTolerance * energy)
             if settled || pass == passes - 1 { break }
             // next ← (RᵀR Q_pass) made orthogonal to [Q0 … Q_pass] (twice, for float round-off), then orthonormal.
             for _ in 0..<2 {
