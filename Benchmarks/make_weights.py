@@ -4,7 +4,7 @@ Keras kernel layout), into the folder given (default out/bench). Nothing here is
     python make_weights.py [--out DIR]
 Kinds: `random`: Glorot-uniform, as an untrained layer (a flat spectrum of R: the hard case for a truncated method);
 `structured`: Σ_k 0.6^k kron(A_k, B_k) over 16 terms plus 20 % Glorot noise (a decaying spectrum, as trained layers
-with some Kronecker structure have).
+with some Kronecker structure have); `trained`: the first layer (784→1024) of fixtures/fmnist_mlp.h5, trained by Keras.
 """
 import argparse
 import math
@@ -12,6 +12,8 @@ import os
 
 import numpy as np
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TRAINED = {(1024, 784): ("fixtures/fmnist_mlp.h5", "model_weights/dense_1/dense_1/kernel")}
 SIZES = [(1024, 784), (4096, 4096), (4096, 25088)]  # (Dout, Din)
 
 
@@ -48,4 +50,9 @@ if __name__ == "__main__":
             path = os.path.join(args.out, f"kernel_{kind}_{dout}x{din}.f32")
             if not os.path.exists(path):
                 kernel(dout, din, kind).astype("<f4").tofile(path)
+    for (dout, din), (model, dataset) in TRAINED.items():
+        import h5py
+
+        with h5py.File(os.path.join(ROOT, model), "r") as f:
+            np.asarray(f[dataset], "<f4").tofile(os.path.join(args.out, f"kernel_trained_{dout}x{din}.f32"))
             print(path)

@@ -149,8 +149,10 @@ def main():
         print("# seconds: wall, median; cpu: process CPU seconds (robust to other load); passes: Krylov blocks used")
         print(f"{'layer (Dout×Din)':>18} {'weights':>10} {'method':>24} {'seconds':>8} {'cpu s':>7} {'passes':>6} {'rel. error':>10} {'energy err':>10} {'numpy full / this':>18}")
         for dout, din in sizes:
-            for kind in ("random", "structured"):
+            for kind in ("random", "structured", "trained"):
                 path = os.path.join(args.weights, f"kernel_{kind}_{dout}x{din}.f32")
+                if not os.path.exists(path):  # trained kernels exist for some sizes only (make_weights.py)
+                    continue
                 common = ["--kernel", path, "--dout", str(dout), "--din", str(din), "--scale", str(scale)]
                 reference = run_json([args.python, os.path.join(HERE, "factor_peer.py"), *common, "--method", "svds"], numpy_env)[0]
                 rows = []
