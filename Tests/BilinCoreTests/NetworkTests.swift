@@ -77,17 +77,7 @@ struct NetworkTests {
         assertClose(logits, network.logits(x), atol: 1e-6, rtol: 0)
         backward(weights)
         #expect(network.parameters.map(\.key) == ["a/kernel", "a/bias", "b/kernel"])
-        for parameter in network.parameters {
-            let analytic = parameter.gradient
-            let original = parameter.value
-            let numeric = GradientCheck.numericGradient(of: original, step: 1e-2) { perturbed in
-                parameter.value = perturbed
-                return GradientCheck.weightedSum(network.logits(x), weights)
-            }
-            parameter.value = original
-            #expect(numeric.scalars.contains { abs($0) > 1e-3 })
-            assertClose(analytic, numeric, atol: 1e-3, rtol: 5e-3, parameter.key)
-        }
+        expectGradientsMatchCentralDifferences(network, x, weights)
     }
 
     @Test("a converted network's gradients (bilinear, widened) match central differences")
@@ -100,6 +90,71 @@ struct NetworkTests {
         let weights = Reference.random([3, 3], using: &generator)
         var trainingGenerator = SeededGenerator(seed: 0)
         network.forwardForTraining(x, generator: &trainingGenerator).backward(weights)
+        expectGradientsMatchCentralDifferences(network, x, weights, nonzero: false)
+    }
+
+    @Test("the first layer with weights skips its input gradient and writes the same parameter gradients (Dense, BilinearProjection, BilinearConv2D)")
+    func firstLayerSkipsInputGradient() {
+        var generator = SeededGenerator(seed: 127)
+        let shape = BilinearShape(inputRows: 3, inputColumns: 4, outputRows: 2, outputColumns: 5)
+        let bilinearWeights = (u: Reference.random([3, 2], using: &generator), v: Reference.random([4, 5], using: &generator),
+                               bias: Reference.random([2, 5], using: &generator))
+        let patchShape = BilinearShape(inputRows: 3, inputColumns: 3, outputRows: 2, outputColumns: 2)  // 1 channel, 3×3 window
+        let convWeights = (u: Reference.random([3, 2], using: &generator), v: Reference.random([3, 2], using: &generator),
+                           bias: Reference.random([2, 2], using: &generator))
+        let layers: [(Layer, Tensor)] = [
+            (Dense(name: "d", kernel: Reference.random([12, 5], using: &generator), bias: Reference.random([5], using: &generator)),
+             Reference.random([4, 12], using: &generator)),
+            (BilinearProjection(name: "b", shape: shape, u: bilinearWeights.u, v: bilinearWeights.v, bias: bilinearWeights.bias),
+             Reference.random([4, 12], using: &generator)),
+            (BilinearConv2D(name: "c", inputShape: [5, 6, 1], shape: patchShape, window: Window2D(height: 3, width: 3),
+                            u: convWeights.u, v: convWeights.v, bias: convWeights.bias),
+             Reference.random([2, 30], using: &generator)),
+        ]
+        for (layer, x) in layers {
+            var trainingGenerator = SeededGenerator(seed: 0)
+            let (output, backward) = layer.forwardForTraining(x, generator: &trainingGenerator)
+            let outputGradient = Reference.random(output.shape, using: &generator)
+            _ = backward(outputGradient)
+            let expected = layer.parameters.map(\.gradient)
+            for parameter in layer.parameters { parameter.gradient = Tensor(shape: parameter.value.shape) }
+            let (skipped, backwardWithout) = layer.forwardForTrainingWithoutInputGradient(x, generator: &trainingGenerator)
+            #expect(skipped == output, "\(layer.name): the same output")
+            backwardWithout(outputGradient)
+            for (parameter, gradient) in zip(layer.parameters, expected) {
+                #expect(parameter.gradient == gradient, "\(parameter.key)")
+            }
+        }
+    }
+
+    @Test("the backward pass ends at the first step with weights, after a parameter-free step: gradients match central differences")
+    func backwardStartsAtFirstTrainedStep() throws {
+        var generator = SeededGenerator(seed: 128)
+        let shape = BilinearShape(inputRows: 3, inputColumns: 4, outputRows: 2, outputColumns: 3)
+        let model = Model(name: "m", layers: [
+            LayerSpec(name: "input", kind: .input(shape: [12])),
+            LayerSpec(name: "squash", kind: .activation(.tanh)),
+            LayerSpec(name: "b", kind: .bilinear(shape, activation: .tanh),
+                      weights: [Reference.random([3, 2], using: &generator), Reference.random([4, 3], using: &generator),
+                                Reference.random([2, 3], using: &generator)]),
+            LayerSpec(name: "d", kind: .dense(units: 2, activation: .linear, useBias: true),
+                      weights: [Reference.random([6, 2], using: &generator), Reference.random([2], using: &generator)]),
+        ])
+        let network = try Network(model: model)
+        #expect(network.steps.first?.parameters.isEmpty == true, "a parameter-free step comes first")
+        let x = Reference.random([3, 12], using: &generator)
+        let weights = Reference.random([3, 2], using: &generator)
+        var trainingGenerator = SeededGenerator(seed: 0)
+        let (logits, backward) = network.forwardForTraining(x, generator: &trainingGenerator)
+        assertClose(logits, network.logits(x), atol: 1e-6, rtol: 0)
+        backward(weights)
+        #expect(network.parameters.map(\.key) == ["b/u", "b/v", "b/bias", "d/kernel", "d/bias"])
+        expectGradientsMatchCentralDifferences(network, x, weights)
+    }
+
+    /// Each parameter's gradient from the last backward pass (of `weightedSum(logits(x), weights)`) against central
+    /// differences; `nonzero` also asks that every numeric gradient has an entry above 1e-3.
+    func expectGradientsMatchCentralDifferences(_ network: Network, _ x: Tensor, _ weights: Tensor, nonzero: Bool = true) {
         for parameter in network.parameters {
             let analytic = parameter.gradient
             let original = parameter.value
@@ -108,6 +163,7 @@ struct NetworkTests {
                 return GradientCheck.weightedSum(network.logits(x), weights)
             }
             parameter.value = original
+            if nonzero { #expect(numeric.scalars.contains { abs($0) > 1e-3 }, "\(parameter.key)") }
             assertClose(analytic, numeric, atol: 1e-3, rtol: 5e-3, parameter.key)
         }
     }

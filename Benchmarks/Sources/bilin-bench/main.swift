@@ -40,6 +40,21 @@ func emit(_ fields: [String: Any]) {
     print(String(data: data, encoding: .utf8)!)
 }
 
+/// Multiply-adds of one training step per example: the forward pass, the weight gradients and the input gradients
+/// (each as many as the forward pass), less the input gradient of the first layer with weights, which `Network`
+/// skips as JAX's `grad` with respect to the parameters does: a dense or convolution layer's forward count, a
+/// bilinear layer's `X̄ = T̄ Vᵀ`, `p·q'·q`.
+func trainingMultiplyAdds(_ model: Model) -> Int {
+    let perLayer = model.multiplyAddsPerLayer().map { $0 ?? 0 }
+    guard let first = model.layers.firstIndex(where: { !$0.weights.isEmpty }) else { return 0 }
+    let skipped: Int
+    switch model.layers[first].kind {
+    case .bilinear(let shape, _): skipped = shape.inputRows * shape.outputColumns * shape.inputColumns
+    default: skipped = perLayer[first]
+    }
+    return 3 * perLayer.reduce(0, +) - skipped
+}
+
 /// The 784-1024-1024-10 ReLU MLP, dense (Glorot-uniform kernels, zero biases), or its bilinear version at `scale`
 /// as the converter builds it with the random (from-scratch) start: every factor Glorot-uniform.
 func mlp(network: String, scale: Int, seed: UInt64 = 0) throws -> Model {
@@ -130,10 +145,10 @@ case "train":
     _ = trainer.fineTune(net, on: data, progress: { _ in stamps.append(now()) })
     let stepTimes = zip(stamps.dropFirst(), stamps).map { $0 - $1 }.dropFirst(warmup)
     let seconds = median(Array(stepTimes))
-    let macs = model.multiplyAdds ?? 0
+    let macs = trainingMultiplyAdds(model)
     emit(["kind": "train", "network": network, "scale": scale, "batch": batch, "steps": stepTimes.count,
           "step_seconds": seconds, "samples_per_second": Double(batch) / seconds,
-          "multiply_adds_per_sample": 3 * macs, "gflops": 2.0 * Double(3 * macs) * Double(batch) / seconds / 1e9,
+          "multiply_adds_per_sample": macs, "gflops": 2.0 * Double(macs) * Double(batch) / seconds / 1e9,
           "parameters": model.parameterCount, "threads": BLAS.threadCount])
 
 case "infer":

@@ -4,7 +4,7 @@
 /// matrix `X` (`p·q = Cin·kh·kw`); its `p'×q'` output `Y`, flattened row-major, gives the `p'·q'` output channels of
 /// that position. The batch of the projection is every output position of every example, so the layer is a
 /// `BilinearProjection` over the patch matrix: `(n, H·W·Cin)` in, `(n, Ho·Wo·p'·q')` out.
-public final class BilinearConv2D: Layer {
+public final class BilinearConv2D: InputGradientSkipping {
     public let name: String
     public let patches: Patches2D
     /// The projection of one patch; its parameters are this layer's.
@@ -26,11 +26,12 @@ public final class BilinearConv2D: Layer {
         projection(patches.extract(input)).reshaped([input.shape[0], patches.positions * projection.shape.outputCount])
     }
 
-    public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Tensor) {
-        let (projected, backward) = projection.forwardForTraining(patches.extract(input), generator: &generator)
+    /// The input gradient is the projection's and a col2im.
+    public func train(_ input: Tensor, inputGradient: Bool) -> (output: Tensor, backward: (Tensor) -> Tensor?) {
+        let (projected, backward) = projection.train(patches.extract(input), inputGradient: inputGradient)
         let output = projected.reshaped([input.shape[0], patches.positions * projection.shape.outputCount])
         return (output, { [patches] outputGradient in
-            patches.accumulate(backward(outputGradient.reshaped(projected.shape)))
+            backward(outputGradient.reshaped(projected.shape)).map { patches.accumulate($0) }
         })
     }
 }

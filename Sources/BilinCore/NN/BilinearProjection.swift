@@ -4,7 +4,7 @@
 /// `(p, q) = (shape.inputRows, shape.inputColumns)`. `U` is `(p, p')`, `V` is `(q, q')`, and the output is `Y`
 /// (`p'×q'`) flattened row-major plus a full bias of `p'·q'`. Over a batch of `n` examples both products are one
 /// GEMM each: `T = X V` treats the batch as `(n·p, q)`, and `Uᵀ T` acts on `T` rearranged as `(p, n·q')`.
-public final class BilinearProjection: Layer {
+public final class BilinearProjection: InputGradientSkipping {
     public let name: String
     public let shape: BilinearShape
     public let u: Parameter
@@ -40,7 +40,8 @@ public final class BilinearProjection: Layer {
         return (output, rearranged)
     }
 
-    public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Tensor) {
+    /// The input gradient is the backward pass's last GEMM, `X̄ = T̄ Vᵀ`.
+    public func train(_ input: Tensor, inputGradient: Bool) -> (output: Tensor, backward: (Tensor) -> Tensor?) {
         let (output, rearranged) = forward(input)
         return (output, { [u, v, bias, shape] outputGradient in
             let batch = input.shape[0]
@@ -52,6 +53,7 @@ public final class BilinearProjection: Layer {
                 .swappingLeadingAxes(outer: p, middle: batch, inner: qOut)                                      // (n·p, q')
             let inputMatrix = input.reshaped([batch * p, q])
             v.gradient = inputMatrix.matmul(productGradient.reshaped([batch * p, qOut]), transposeSelf: true)    // (q, q')
+            guard inputGradient else { return nil }
             return productGradient.reshaped([batch * p, qOut]).matmul(v.value, transposeOther: true).reshaped([batch, p * q])
         })
     }

@@ -6,7 +6,7 @@
 /// row-major as a `(kh·kw·Cin, filters)` matrix its rows are in the patch order `(i, j, c)`, so the whole batch is
 /// one GEMM of the patch matrix (`Patches2D`, `.positionMajor`) with it. Examples are flattened row-major:
 /// `(n, H·W·Cin)` in, `(n, Ho·Wo·filters)` out.
-public final class Conv2D: Layer {
+public final class Conv2D: InputGradientSkipping {
     public let name: String
     public let patches: Patches2D
     public let kernel: Parameter
@@ -57,19 +57,8 @@ public final class Conv2D: Layer {
         return Tensor(shape: [batch, patches.positions * filters], scalars: scalars)
     }
 
-    public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Tensor) {
-        let (output, backward) = train(input, inputGradient: true)
-        return (output, { backward($0)! })
-    }
-
-    public func forwardForTrainingWithoutInputGradient(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Void) {
-        let (output, backward) = train(input, inputGradient: false)
-        return (output, { _ = backward($0) })
-    }
-
-    /// The output and a backward pass that writes the kernel and bias gradients and returns the input gradient
-    /// when asked for (a GEMM and a col2im the first layer of a network need not pay).
-    private func train(_ input: Tensor, inputGradient: Bool) -> (output: Tensor, backward: (Tensor) -> Tensor?) {
+    /// The input gradient is a GEMM and a col2im.
+    public func train(_ input: Tensor, inputGradient: Bool) -> (output: Tensor, backward: (Tensor) -> Tensor?) {
         let patchMatrix = patches.extract(input)
         let output = convolve(patchMatrix, batch: input.shape[0])
         return (output, { [kernel, bias, patches, kernelMatrix, filters] outputGradient in

@@ -1,7 +1,7 @@
 /// A fully connected layer, `y = x · kernel + bias`.
 ///
 /// `kernel` is `(inputs, units)` as Keras stores it; `x` is `(batch, inputs)`, `y` is `(batch, units)`.
-public final class Dense: Layer {
+public final class Dense: InputGradientSkipping {
     public let name: String
     public let kernel: Parameter
     public let bias: Parameter?
@@ -24,11 +24,12 @@ public final class Dense: Layer {
         return output
     }
 
-    public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Tensor) {
+    /// The input gradient is one of the three GEMMs of a training step.
+    public func train(_ input: Tensor, inputGradient: Bool) -> (output: Tensor, backward: (Tensor) -> Tensor?) {
         (self(input), { [kernel, bias] outputGradient in
             kernel.gradient = input.matmul(outputGradient, transposeSelf: true)
             bias?.gradient = outputGradient.columnSums()
-            return outputGradient.matmul(kernel.value, transposeOther: true)
+            return inputGradient ? outputGradient.matmul(kernel.value, transposeOther: true) : nil
         })
     }
 }

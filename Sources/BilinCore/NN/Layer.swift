@@ -31,3 +31,23 @@ extension Layer {
         return (output, { _ = backward($0) })
     }
 }
+
+/// A step whose backward pass can skip its input gradient, the work a network's first step with weights need not do
+/// (a GEMM, and for convolutions a col2im): it implements `train`, and gets both training entry points from it.
+public protocol InputGradientSkipping: Layer {
+    /// The output and a backward pass that writes every parameter's gradient and returns the input gradient when
+    /// `inputGradient` is true (`nil` otherwise).
+    func train(_ input: Tensor, inputGradient: Bool) -> (output: Tensor, backward: (Tensor) -> Tensor?)
+}
+
+extension InputGradientSkipping {
+    public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Tensor) {
+        let (output, backward) = train(input, inputGradient: true)
+        return (output, { backward($0)! })
+    }
+
+    public func forwardForTrainingWithoutInputGradient(_ input: Tensor, generator: inout SeededGenerator) -> (output: Tensor, backward: (Tensor) -> Void) {
+        let (output, backward) = train(input, inputGradient: false)
+        return (output, { _ = backward($0) })
+    }
+}

@@ -137,12 +137,20 @@ public final class Network {
 
     /// Forward for training through every step; returns the logits and the backward pass of the whole chain.
     public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (logits: Tensor, backward: (Tensor) -> Void) {
-        guard let first = steps.first else { return (input, { _ in }) }
-        // Nobody reads the gradient of the network's input: the first step may skip computing it.
-        var (activations, firstBackward) = first.forwardForTrainingWithoutInputGradient(input, generator: &generator)
+        // Nobody reads the gradient of the network's input, so the backward pass ends at the first step with
+        // parameters, which skips computing its input gradient; steps before it (an input reshape, a dropout) only
+        // run forward.
+        let firstTrained = steps.firstIndex(where: { !$0.parameters.isEmpty }) ?? steps.count
+        var activations = input
+        for step in steps[..<firstTrained] {
+            activations = step.forwardForTraining(activations, generator: &generator).output
+        }
+        guard firstTrained < steps.count else { return (activations, { _ in }) }
+        let firstBackward: (Tensor) -> Void
+        (activations, firstBackward) = steps[firstTrained].forwardForTrainingWithoutInputGradient(activations, generator: &generator)
         var backwards: [(Tensor) -> Tensor] = []
-        backwards.reserveCapacity(steps.count - 1)
-        for step in steps.dropFirst() {
+        backwards.reserveCapacity(steps.count - firstTrained - 1)
+        for step in steps[(firstTrained + 1)...] {
             let (output, backward) = step.forwardForTraining(activations, generator: &generator)
             backwards.append(backward)
             activations = output
