@@ -305,18 +305,18 @@ public struct NearestKronecker: Sendable {
         for row in 0..<rows { for column in 0..<used { b[row * used + column] = projected[row * capacity + column] } }
         let small = try SingularValueDecomposition(Tensor(shape: [rows, used], scalars: b))
         let kept = min(components, used)
-        var left: [[Float]] = []
-        var right: [[Float]] = []
-        for component in 0..<kept {
-            left.append((0..<rows).map { small.u.scalars[$0 * used + component] })
-            var vector = [Float](repeating: 0, count: columns)
-            for row in 0..<columns {
-                var sum: Float = 0
-                for inner in 0..<used { sum += basis[row * capacity + inner] * small.vt.scalars[component * used + inner] }
-                vector[row] = sum
+        // The right vectors: [Q0 …] W for the kept columns of W, `(columns, kept)`.
+        var rightColumns = [Float](repeating: 0, count: columns * kept)
+        basis.withUnsafeBufferPointer { q in
+            small.vt.scalars.withUnsafeBufferPointer { w in
+                rightColumns.withUnsafeMutableBufferPointer { c in
+                    BLAS.gemm(transposeB: true, m: columns, n: kept, k: used, a: q.baseAddress!, lda: capacity,
+                              b: w.baseAddress!, ldb: used, c: c.baseAddress!, ldc: kept)
+                }
             }
-            right.append(vector)
         }
+        let left = (0..<kept).map { component in (0..<rows).map { small.u.scalars[$0 * used + component] } }
+        let right = (0..<kept).map { component in (0..<columns).map { rightColumns[$0 * kept + component] } }
         return (Array(small.singularValues.prefix(kept)), left, right, used / block)
     }
 }
