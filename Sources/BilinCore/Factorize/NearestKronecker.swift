@@ -184,8 +184,9 @@ public struct NearestKronecker: Sendable {
         var basis = [Float](repeating: 0, count: columns * capacity)     // [Q0 Q1 …], (columns, capacity)
         var projected = [Float](repeating: 0, count: rows * capacity)    // [Y0 Y1 …] = R [Q0 Q1 …], (rows, capacity)
         var next = [Float](repeating: 0, count: columns * block)         // the next block, (columns, block)
-        // Each worker sweeps its own range of slabs into its own share of `(Rᵀ Y)ᵀ`; `next` is their sum.
-        let workers = max(1, min(threads, d1))
+        // Each worker sweeps its own range of slabs into its own share of `(Rᵀ Y)ᵀ`; `next` is their sum. At least
+        // 8 slabs per worker keeps the workers' slabs within an eighth of the kernel on machines with many cores.
+        let workers = max(1, min(threads, d1 / 8))
         var slabs = [Float](repeating: 0, count: workers * u1 * columns)
         var shares = [Float](repeating: 0, count: workers * block * columns)
 
