@@ -38,6 +38,25 @@ struct LinearAlgebraTests {
         assertClose(a.matmul(a, transposeSelf: true), Reference.matmul(a, a, transposeA: true), atol: 1e-4, rtol: 1e-4)
     }
 
+    @Test("a beta-0 product overwrites NaN in its output and leaves the columns past n of a wider ldc untouched")
+    func betaZeroIntoStridedOutput() {
+        var generator = SeededGenerator(seed: 13)
+        let (m, k, n, ldc) = (9, 6, 5, 8)
+        let a = Reference.random([m, k], using: &generator)
+        let b = Reference.random([k, n], using: &generator)
+        var c = [Float](repeating: .nan, count: m * ldc)
+        a.scalars.withUnsafeBufferPointer { a in
+            b.scalars.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    BLAS.gemm(m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: ldc)
+                }
+            }
+        }
+        let product = Tensor(shape: [m, n], scalars: (0..<m).flatMap { row in c[(row * ldc)..<(row * ldc + n)] })
+        assertClose(product, Reference.matmul(a, b), atol: 1e-5, rtol: 1e-5)
+        #expect((0..<m).allSatisfy { row in (n..<ldc).allSatisfy { c[row * ldc + $0].isNaN } })
+    }
+
     @Test("matmul with an empty inner dimension gives zeros")
     func matmulEmptyInner() {
         let a = Tensor(shape: [3, 0])
