@@ -27,40 +27,47 @@ def rearranged(k, din, dout):
     return np.ascontiguousarray(w.reshape(u1, u2, d1, d2).transpose(0, 2, 1, 3).reshape(u1 * d1, u2 * d2))
 
 
-def krylov(r, components, oversampling=8, max_passes=24, tolerance=5e-4, round_off=1e-6):
-    rows, columns = r.shape
-    block = min(components + oversampling, rows, columns)
-    passes = max(1, min(max_passes, min(rows, columns) // block))
+def krylov_bases(r, block):
+    """Block Krylov on RᵀR, started in R's row space: yields B = R [Q0 … Qp] = [Y0 … Yp] after each pass, and on
+    resumption makes the next block (RᵀR Q_p, orthogonal to every block so far, twice for round-off)."""
+    rows, _ = r.shape
     rng = np.random.default_rng(0)
-    q, _ = np.linalg.qr(r.T @ rng.uniform(-1, 1, (rows, block)).astype(np.float32))  # start in R's row space
+    q, _ = np.linalg.qr(r.T @ rng.uniform(-1, 1, (rows, block)).astype(np.float32))
     basis, ys = [], []
-    previous, gains = 0.0, []
-    for p in range(passes):
+    while True:
         basis.append(q)
         y = r @ q
         ys.append(y)
-        b = np.hstack(ys)
+        yield np.hstack(ys)
+        z = r.T @ y
+        qs = np.hstack(basis)
+        for _ in range(2):
+            z -= qs @ (qs.T @ z)
+        q, _ = np.linalg.qr(z)
+
+
+def krylov(r, components, oversampling=8, max_passes=24, tolerance=5e-4, round_off=1e-6):
+    """bilin-convert's truncated method: passes until the extrapolated missing top energy is below `tolerance` of it
+    (NearestKronecker.energyTolerance). Returns the top singular values and the passes made."""
+    rows, columns = r.shape
+    block = min(components + oversampling, rows, columns)
+    passes = max(1, min(max_passes, min(rows, columns) // block))
+    previous, gains = 0.0, []
+    for p, b in enumerate(krylov_bases(r, block)):
         ritz = np.sort(np.linalg.eigvalsh(b.T @ b))[::-1]
         energy = float(np.sum(np.maximum(ritz[:components], 0)))
         gain = energy - previous
         previous = energy
         if p > 0:
             gains.append(gain)
-        # the part still missing, extrapolated from the gains (NearestKronecker.energyTolerance)
         missing = math.inf
         if len(gains) >= 3 and gain < gains[-3]:
             ratio = math.sqrt(gain / gains[-3])
             missing = gain * ratio / (1 - ratio)
         settled = p > 0 and (gain <= round_off * energy or missing <= tolerance * energy)
         if settled or p == passes - 1:
-            break
-        z = r.T @ y
-        qs = np.hstack(basis)
-        for _ in range(2):
-            z -= qs @ (qs.T @ z)
-        q, _ = np.linalg.qr(z)
-    u, s, vt = np.linalg.svd(np.hstack(ys), full_matrices=False)
-    return s[:components], len(basis)
+            s = np.linalg.svd(b, compute_uv=False)
+            return s[:components], p + 1
 
 
 def main():

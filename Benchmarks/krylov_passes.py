@@ -4,32 +4,22 @@ NearestKronecker's truncated method (Docs/benchmarks.md, "Targets of issue 5").
     python Benchmarks/krylov_passes.py --kernel out/bench/kernel_random_4096x25088.f32 --dout 4096 --din 25088 \\
         [--scale 4] [--blocks 8,12,16,24] [--passes 24]
 Prints, per block size, `|Σ_{k<s} σk² − reference| / reference` after each pass, the reference being scipy's svds
-(ARPACK, float64). The iteration is factor_peer.py's, without its stopping rule. Kernels: Benchmarks/make_weights.py.
+(ARPACK, float64). The iteration is factor_peer.py's (`krylov_bases`), without its stopping rule. Kernels: Benchmarks/make_weights.py.
 """
 import argparse
+import itertools
 
 import numpy as np
 from scipy.sparse.linalg import svds
 
-from factor_peer import rearranged
+from factor_peer import krylov_bases, rearranged
 
 
 def energy_errors(r, components, block, passes, reference):
-    rows, _ = r.shape
-    rng = np.random.default_rng(0)
-    q, _ = np.linalg.qr(r.T @ rng.uniform(-1, 1, (rows, block)).astype(np.float32))
-    basis, ys, errors = [], [], []
-    for _ in range(passes):
-        basis.append(q)
-        y = r @ q
-        ys.append(y)
-        s = np.linalg.svd(np.hstack(ys), compute_uv=False)
+    errors = []
+    for b in itertools.islice(krylov_bases(r, block), passes):
+        s = np.linalg.svd(b, compute_uv=False)
         errors.append(abs(float(np.sum(s[:components].astype(np.float64) ** 2)) - reference) / reference)
-        z = r.T @ y
-        qs = np.hstack(basis)
-        for _ in range(2):
-            z -= qs @ (qs.T @ z)
-        q, _ = np.linalg.qr(z)
     return errors
 
 
