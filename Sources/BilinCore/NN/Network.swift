@@ -138,7 +138,7 @@ public final class Network {
     /// Forward for training through every step; returns the logits and the backward pass of the whole chain.
     public func forwardForTraining(_ input: Tensor, generator: inout SeededGenerator) -> (logits: Tensor, backward: (Tensor) -> Void) {
         // Nobody reads the gradient of the network's input, so the backward pass ends at the first step with
-        // parameters, which skips computing its input gradient; steps before it (an input reshape, a dropout) only
+        // parameters, which skips computing its input gradient; steps before it (an activation, a dropout) only
         // run forward.
         let firstTrained = steps.firstIndex(where: { !$0.parameters.isEmpty }) ?? steps.count
         var activations = input
