@@ -8,7 +8,7 @@ struct NetworkTests {
     func opaqueThrows() {
         let model = ConversionPlanTests.layerNormModel()
         #expect(throws: BilinError(
-            "layer 'ln' (LayerNormalization) cannot be run by this tool; training and evaluation support Dense, BilinearProjection, Conv2D, BilinearConv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, BatchNormalization, Activation, Dropout, Flatten and Reshape"
+            "layer 'ln' (LayerNormalization) cannot be run by this tool; training and evaluation support Dense, BilinearProjection, Conv2D, DepthwiseConv2D, BilinearConv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, ZeroPadding2D, BatchNormalization, Activation, ReLU, LeakyReLU, Rescaling, Dropout, Flatten, Reshape, Add, Subtract, Multiply, Average, Maximum, Minimum and Concatenate"
         )) {
             try Network(model: model)
         }

@@ -31,7 +31,7 @@ public struct ConsumerPath: Sendable, Equatable {
         for next in (index + 1)..<model.layers.count {
             let layer = model.layers[next]
             switch layer.kind {
-            case .activation, .dropout, .pooling2D:
+            case .activation, .dropout, .pooling2D, .rescaling, .leakyReLU, .zeroPadding2D:
                 continue
             case .batchNormalization:
                 batchNormalizations.append(next)
@@ -56,7 +56,7 @@ public struct ConsumerPath: Sendable, Equatable {
                                              outer: window.height * window.width, inner: 1))
             case .bilinear, .bilinearConv2D:
                 return .failure(Blocker("its consumer '\(layer.name)' is bilinear already"))
-            case .input, .reshape, .opaque:
+            case .input, .reshape, .opaque, .depthwiseConv2D, .merge, .concatenate:
                 return .failure(Blocker("its output feeds \(layer.kind.displayName) '\(layer.name)', which cannot be widened"))
             }
         }

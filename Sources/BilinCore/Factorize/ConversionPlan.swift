@@ -17,7 +17,7 @@ public struct ConversionPlan: Sendable {
     /// Plans a conversion.
     /// - Throws: `BilinError` when `--layers` names a layer that does not exist or is not a Dense or Conv2D layer.
     public init(model: Model, options: ConversionOptions) throws {
-        let shapes = model.outputShapes()
+        let shapes = model.inputShapes()
         let denseIndices = model.layers.indices.filter { if case .dense = model.layers[$0].kind { true } else { false } }
         let convolutionIndices = model.layers.indices.filter { if case .conv2D = model.layers[$0].kind { true } else { false } }
         let candidates: [Int]
@@ -45,13 +45,15 @@ public struct ConversionPlan: Sendable {
             let inputCount: Int
             switch model.layers[index].kind {
             case .dense(let units, _, _):
-                guard index > 0, let inputShape = shapes[index - 1], inputShape.count == 1 else {
+                // The kernel's rows give the input width where the input's shape is unknown.
+                let kernelRows = model.layers[index].weights.first.flatMap { $0.rank == 2 ? [$0.shape[0]] : nil }
+                guard let inputShape = shapes[index] ?? kernelRows, inputShape.count == 1 else {
                     skipped[index] = "input is not a flat vector"
                     continue
                 }
                 (inputCount, outputCount) = (inputShape[0], units)
             case .conv2D(let filters, let window, _, _):
-                guard index > 0, let inputShape = shapes[index - 1], inputShape.count == 3 else {
+                guard let inputShape = shapes[index], inputShape.count == 3 else {
                     skipped[index] = "input is not a (height, width, channels) image"
                     continue
                 }

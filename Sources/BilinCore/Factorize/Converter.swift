@@ -52,7 +52,7 @@ public enum Converter {
                 let (spec, relativeError) = try bilinearLayer(
                     layer, entry: entry, incoming: incoming, initialization: initialization, options: options,
                     randomScale: randomScale, generator: &generator)
-                converted.layers[index] = spec
+                converted.layers[index] = layer.replaced(by: spec)
                 lines.append(LayerConversion(
                     name: layer.name, kindBefore: layer.kind.displayName, kindAfter: spec.kind.displayName,
                     shapeBefore: ConversionReport.shapeText(layer), shapeAfter: ConversionReport.shapeText(spec),

@@ -66,7 +66,8 @@ public enum DataAwareStart {
                 converted.layers[index].weights = weights
                 teacher = activate(target, activation)
                 student = try apply(converted.layers[index], inputShape: studentInput, to: student)
-            case (.conv2D, _), (.bilinearConv2D, _), (.pooling2D, _), (.globalAveragePooling2D, _), (.batchNormalization, _):
+            case (.conv2D, _), (.bilinearConv2D, _), (.pooling2D, _), (.globalAveragePooling2D, _), (.batchNormalization, _),
+                 (.depthwiseConv2D, _), (.zeroPadding2D, _), (.rescaling, _), (.leakyReLU, _):
                 teacher = try apply(before, inputShape: teacherInput, to: teacher)
                 student = try apply(converted.layers[index], inputShape: studentInput, to: student)
             case (.activation(let activation), _):
@@ -78,6 +79,8 @@ public enum DataAwareStart {
                 student = student.transposingExamples(rows: studentInput[0] * studentInput[1], columns: studentInput[2])
             case (.input, _), (.flatten, _), (.reshape, _), (.dropout, _):
                 continue  // every step sees examples flattened row-major, and dropout is off outside training
+            case (.merge, _), (.concatenate, _):
+                throw BilinError("the data-aware start cannot yet fit models whose layers merge branches ('\(before.name)'); choose --init nkp or random")
             case (.opaque(let className, _), _):
                 throw BilinError("the data-aware start cannot run layer '\(before.name)' (\(className)); choose --init nkp or random")
             }

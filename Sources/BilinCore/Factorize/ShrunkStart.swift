@@ -60,8 +60,16 @@ public enum ShrunkStart {
     private static func obstacle(_ layer: LayerSpec, isLast: Bool) -> String? {
         let activation: Activation
         switch layer.kind {
-        case .input, .flatten, .reshape, .dropout, .pooling2D, .globalAveragePooling2D:
+        case .input, .flatten, .reshape, .dropout, .pooling2D, .globalAveragePooling2D, .zeroPadding2D:
             return nil
+        case .leakyReLU:
+            activation = .linear
+        case .rescaling(_, let offset) where offset == 0:
+            return nil
+        case .rescaling, .depthwiseConv2D:
+            return "'\(layer.name)' (\(layer.kind.displayName)) is not positively homogeneous in its input"
+        case .merge, .concatenate:
+            return "'\(layer.name)' (\(layer.kind.displayName)) joins branches that the shrink would scale apart"
         case .dense(_, let a, _), .conv2D(_, _, let a, _), .bilinear(_, let a), .bilinearConv2D(_, _, let a), .activation(let a):
             activation = a
         case .batchNormalization:

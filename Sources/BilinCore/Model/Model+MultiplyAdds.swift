@@ -7,16 +7,22 @@ extension Model {
     /// - `conv2D`: `Ho · Wo · kh · kw · Cin · filters`;
     /// - `bilinear`: its two products per example, `X V` then `Uᵀ T`: `p·q·q' + p·p'·q'`;
     /// - `bilinearConv2D`: that for every output position, `Ho · Wo · (p·q·q' + p·p'·q')`;
+    /// - `depthwiseConv2D`: `Ho · Wo · kh · kw · Cin · multiplier`;
     /// - pooling, batch normalization (foldable into the layer before it), activations, dropout, flatten, reshape and
     ///   the input: 0, since they multiply nothing learned or only scale elementwise.
     public func multiplyAddsPerLayer() -> [Int?] {
         let shapes = outputShapes()
+        let inputShapes = inputShapes()
         return layers.indices.map { index in
-            let input = index > 0 ? shapes[index - 1] : nil
+            let input = inputShapes[index]
             let output = shapes[index]
             switch layers[index].kind {
-            case .input, .activation, .dropout, .pooling2D, .globalAveragePooling2D, .batchNormalization, .flatten, .reshape:
+            case .input, .activation, .dropout, .pooling2D, .globalAveragePooling2D, .batchNormalization, .flatten, .reshape,
+                 .zeroPadding2D, .rescaling, .leakyReLU, .merge, .concatenate:
                 return 0
+            case .depthwiseConv2D(let multiplier, let window, _, _):
+                guard let input, input.count == 3, let output, output.count == 3 else { return nil }
+                return [output[0], output[1], window.height * window.width, input[2], multiplier].checkedProduct
             case .dense(let units, _, _):
                 return input.flatMap { $0.checkedProduct }.flatMap { [$0, units].checkedProduct }
             case .bilinear(let shape, _):

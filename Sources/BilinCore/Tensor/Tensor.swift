@@ -37,12 +37,22 @@ public struct Tensor: Sendable, Equatable {
         set { scalars[row * shape[1] + column] = newValue }
     }
 
-    /// The transpose of a matrix.
+    /// Adds `other`, of the same shape, element by element.
+    public mutating func add(_ other: Tensor) {
+        precondition(shape == other.shape, "adding shape \(other.shape) to \(shape)")
+        scalars.withUnsafeMutableBufferPointer { target in
+            other.scalars.withUnsafeBufferPointer { source in
+                for i in target.indices { target[i] += source[i] }
+            }
+        }
+    }
+
     /// Every element times `factor`.
     public func scaled(by factor: Float) -> Tensor {
         Tensor(shape: shape, scalars: scalars.map { $0 * factor })
     }
 
+    /// The transpose of a matrix.
     public func transposed() -> Tensor {
         let (rows, columns) = matrixSize
         var result = [Float](repeating: 0, count: count)

@@ -114,6 +114,8 @@ struct KerasSequentialModel {
                                     config: [("axis", .number(-1)), ("momentum", .number(momentum)), ("epsilon", .number(epsilon)),
                                              ("center", .bool(true)), ("scale", .bool(true))],
                                     weights: zip(["gamma", "beta", "moving_mean", "moving_variance"], layer.weights).map { ($0, $1) })]
+        case .depthwiseConv2D, .zeroPadding2D, .rescaling, .leakyReLU, .merge, .concatenate:
+            throw BilinError("layer '\(name)' (\(layer.kind.displayName)) cannot be written to a Keras Sequential model")
         case .opaque(let className, let config):
             guard let entry = try? JSONValue(parsing: config), entry["class_name"]?.stringValue == className,
                   let carriedName = entry["config"]?["name"]?.stringValue else {

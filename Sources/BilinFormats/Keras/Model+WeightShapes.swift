@@ -7,9 +7,9 @@ extension Model {
     /// - Throws: `BilinError` naming the layer and, for a shape mismatch, the weight and both shapes:
     ///   `layer 'dense_1' (Dense): kernel has shape [784, 96], but the config implies [784, 128]`.
     func checkWeightShapes() throws {
-        let shapes = outputShapes()
+        let inputShapes = inputShapes()
         for (index, layer) in layers.enumerated() {
-            let input = index > 0 ? shapes[index - 1] : nil
+            let input = inputShapes[index]
             let expected: [(name: String, shape: [Int?])]
             switch layer.kind {
             case .dense(let units, _, let useBias):
@@ -39,6 +39,10 @@ extension Model {
                 }
                 expected = [("U", [shape.inputRows, shape.outputRows]), ("V", [shape.inputColumns, shape.outputColumns]),
                             ("bias", [shape.outputRows, shape.outputColumns])]
+            case .depthwiseConv2D(let multiplier, let window, _, let useBias):
+                try layer.checkSpatialInput(input, window: window)
+                expected = [("depthwise_kernel", [window.height, window.width, input?.last, multiplier])]
+                    + (useBias ? [("bias", [input?.last.map { $0 * multiplier }])] : [])
             case .pooling2D(_, let window):
                 try layer.checkSpatialInput(input, window: window)
                 expected = []
@@ -49,7 +53,10 @@ extension Model {
                 expected = ["gamma", "beta", "moving_mean", "moving_variance"].map { ($0, [input?.last]) }
             case .opaque:
                 continue
-            case .input, .activation, .dropout, .flatten:
+            case .zeroPadding2D:
+                try layer.checkSpatialInput(input, window: nil)
+                expected = []
+            case .input, .activation, .dropout, .flatten, .rescaling, .leakyReLU, .merge, .concatenate:
                 expected = []
             }
             try layer.checkWeights(expected)

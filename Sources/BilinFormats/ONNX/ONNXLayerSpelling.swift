@@ -59,6 +59,8 @@ enum ONNXLayerSpelling {
             steps = try activationSteps(activation, name: name, layer: layer, builder: builder)
         case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization:
             steps = try spatialSteps(layer, inputShape: inputShape, builder: builder)
+        case .depthwiseConv2D, .zeroPadding2D, .rescaling, .leakyReLU, .merge, .concatenate:
+            throw BilinError("layer '\(name)' (\(layer.kind.displayName)) has no ONNX spelling in this tool yet")
         case .opaque(let className, _):
             throw BilinError("layer '\(name)' (\(className)) has no ONNX spelling in this tool; Dense, BilinearProjection, "
                              + "Conv2D, BilinearConv2D, pooling, BatchNormalization, activations, Flatten, Reshape and Dropout "
