@@ -39,6 +39,12 @@ public enum KerasOracle {
     public static func predictions(of models: [String], on input: Tensor, in folder: TemporaryFolder) throws -> [Tensor] {
         try PythonOracle.predictions(script: "keras_predict.py", of: models, on: input, in: folder)
     }
+
+    /// Writes the `keras.applications` models of `Tests/oracle/keras_applications.py` (random weights) into `folder`:
+    /// `mobilenet_v2`, `resnet50` and `transfer`, each `.h5` and `.keras`.
+    public static func writeApplications(into folder: TemporaryFolder) throws {
+        try PythonOracle.run(script: "keras_applications.py", arguments: [folder.path])
+    }
 }
 
 /// Runs an oracle script of `Tests/oracle` that takes `MODEL INPUT.npy OUTPUT.npy` triples, with the test venv's
@@ -55,10 +61,17 @@ public enum PythonOracle {
         let inputPath = folder.file("oracle-input.npy")
         try NumPyFile.write(input, to: inputPath)
         let outputs = models.indices.map { folder.file("oracle-output-\($0).npy") }
+        try run(script: script, arguments: zip(models, outputs).flatMap { [$0, inputPath, $1] })
+        return try outputs.map(NumPyFile.read)
+    }
+
+    /// Runs `Tests/oracle/<script>` with `arguments`.
+    ///
+    /// - Throws: `BilinError` with the script's one-line message when it fails.
+    public static func run(script: String, arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Fixtures.root.appendingPathComponent("Tests/oracle/\(script)").path]
-            + zip(models, outputs).flatMap { [$0, inputPath, $1] }
+        process.arguments = [Fixtures.root.appendingPathComponent("Tests/oracle/\(script)").path] + arguments
         let error = Pipe()
         process.standardError = error
         try process.run()
@@ -67,6 +80,5 @@ public enum PythonOracle {
         guard process.terminationStatus == 0 else {
             throw BilinError("\(script) failed (\(process.terminationStatus)): \(message)")
         }
-        return try outputs.map(NumPyFile.read)
     }
 }
