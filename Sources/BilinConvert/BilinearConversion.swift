@@ -152,7 +152,8 @@ public enum BilinearConversion {
 
     /// The number of classes the model scores: the size of its flat output, when known.
     private static func classCount(_ model: Model) -> Int? {
-        guard let output = model.outputShapes().last ?? nil, output.count == 1 else { return nil }
+        let outputs = model.outputIndices()
+        guard outputs.count == 1, let output = model.outputShapes()[outputs[0]], output.count == 1 else { return nil }
         return output[0]
     }
 
