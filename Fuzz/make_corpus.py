@@ -177,6 +177,25 @@ def make_regressions():
     write(os.path.join(FIXTURES, "fuzz"), "onnx_add_no_output.onnx", model)
 
 
+def make_graph_regressions():
+    """fixtures/fuzz/onnx_self_loop.onnx: the shape of the file fuzz-onnx wrote on which `inspect` allocated 5.7 GB
+    (a Relu that reads its own output, a Softmax output feeding the first MatMul); onnx_cycle.onnx: a cycle through
+    four nodes back to the Add that reads the input; onnx_dangling.onnx: a node reading a value nothing writes."""
+    rng = np.random.default_rng(15)
+    w = rng.standard_normal((4, 4)).astype(np.float32)
+    out = os.path.join(FIXTURES, "fuzz")
+    write(out, "onnx_self_loop.onnx", onnx_model(
+        [helper.make_node("Softmax", ["x"], ["s"], name="softmax"), helper.make_node("MatMul", ["s", "w"], ["h"], name="fc"),
+         helper.make_node("Relu", ["h"], ["h"], name="relu")], {"w": w}, ["N", 4], ["N", 4]))
+    write(out, "onnx_cycle.onnx", onnx_model(
+        [helper.make_node("Add", ["x", "y"], ["a"], name="add"), helper.make_node("MatMul", ["a", "w"], ["h"], name="fc"),
+         helper.make_node("Relu", ["h"], ["r"], name="relu"), helper.make_node("Softmax", ["r"], ["y"], name="softmax")],
+        {"w": w}, ["N", 4], ["N", 4]))
+    write(out, "onnx_dangling.onnx", onnx_model(
+        [helper.make_node("MatMul", ["x", "w"], ["h"], name="fc"), helper.make_node("Add", ["h", "missing"], ["y"], name="add")],
+        {"w": w}, ["N", 4], ["N", 4]))
+
+
 def idx_bytes(array):
     header = bytes([0, 0, 8, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
     return header + array.astype(np.uint8).tobytes()
@@ -216,3 +235,4 @@ if __name__ == "__main__":
     make_onnx()
     make_datasets()
     make_regressions()
+    make_graph_regressions()
