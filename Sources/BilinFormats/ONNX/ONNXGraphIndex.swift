@@ -13,6 +13,8 @@ struct ONNXGraphIndex {
     /// Node indices reading each value, in graph order.
     let consumers: [String: [Int]]
     let graphOutputs: Set<String>
+    /// The graph's outputs in its order.
+    let outputNames: [String]
     let inputName: String
     /// The input's shape without its first (batch) dimension.
     let inputShape: [Int]
@@ -35,7 +37,8 @@ struct ONNXGraphIndex {
         let available = Set(graphInputs).union(initializers.keys)
         try ONNXGraphIndex.checkProvided(nodes, by: available)
         order = try ONNXGraphIndex.topologicalOrder(nodes, available: available)
-        graphOutputs = Set((0..<graph.n_output).map { ONNXProtoMemory.text(graph.output[$0]!.pointee.name) })
+        outputNames = (0..<graph.n_output).map { ONNXProtoMemory.text(graph.output[$0]!.pointee.name) }
+        graphOutputs = Set(outputNames)
         let inputs = (0..<graph.n_input).map { graph.input[$0]! }.filter { initializers[ONNXProtoMemory.text($0.pointee.name)] == nil }
         guard inputs.count == 1 else {
             throw BilinError("the graph has \(inputs.count) inputs; this tool reads models with one input")

@@ -1,0 +1,141 @@
+import BilinCore
+import BilinFormats
+import BilinTestSupport
+import Foundation
+import Testing
+
+/// ONNX graphs (issue 15): fan-out, residual merges, Concat, Pad, depthwise and explicitly padded convolutions read
+/// into the IR's graph (fixtures/make_onnx_graph_fixtures.py; the PyTorch-exported residual CNN of
+/// fixtures/make_onnx_resnet_fixture.py), run by `Network` as onnxruntime runs the file, and written back fresh and
+/// by editing the source, each file passing the full checker and running as before (max abs difference ≤ 1e-4).
+@Suite("ONNX graphs")
+struct ONNXGraphTests {
+    /// Each layer as `name kind <- inputs` (inputs only where named).
+    private func summary(_ model: Model) -> [String] {
+        model.layers.map { layer in
+            var kind = layer.kind.displayName
+            switch layer.kind {
+            case .conv2D(let filters, let window, let activation, let useBias):
+                kind += " \(filters) \(window.height)×\(window.width)/\(window.strideHeight) \(window.padding.rawValue) \(activation.rawValue) bias=\(useBias)"
+            case .depthwiseConv2D(let multiplier, let window, _, let useBias):
+                kind += " ×\(multiplier) \(window.height)×\(window.width)/\(window.strideHeight) \(window.padding.rawValue) bias=\(useBias)"
+            case .zeroPadding2D(let padding): kind += " \(padding.top) \(padding.bottom) \(padding.left) \(padding.right)"
+            case .activation(let activation): kind += " \(activation.rawValue)"
+            case .leakyReLU(let slope): kind += " \(slope)"
+            case .concatenate(let axis): kind += " axis \(axis)"
+            default: break
+            }
+            return "\(layer.name) \(kind)" + (layer.inputs.isEmpty ? "" : " <- \(layer.inputs.joined(separator: ", "))")
+        }
+    }
+
+    /// Seeded values in [0, 1).
+    private func images(_ count: Int, _ shape: [Int]) -> Tensor {
+        var generator = SeededGenerator(seed: 15)
+        let size = shape.reduce(1, *)
+        return Tensor(shape: [count, size], scalars: (0..<(count * size)).map { _ in generator.nextUnitFloat() })
+    }
+
+    @Test("graph_nchw.onnx: fan-out, a Conv bias as an Add, odd pads, depthwise, Pad, Clip, LeakyRelu, every merge and Concat read as a graph")
+    func smallGraph() throws {
+        let model = try ModelIO.load(path: Fixtures.path("graph_nchw.onnx"))
+        #expect(model.dataLayout == .channelsFirst && model.outputs.isEmpty)
+        #expect(summary(model) == [
+            "image InputLayer",
+            "stem_pad ZeroPadding2D 1 1 1 1",
+            "stem Conv2D 4 3×3/2 valid linear bias=true",
+            "relu6 Activation relu6",
+            "depthwise DepthwiseConv2D ×2 3×3/1 same bias=true",
+            "leaky LeakyReLU 0.1",
+            "pad ZeroPadding2D 1 0 0 1 <- relu6",
+            "branch Conv2D 8 2×2/1 valid linear bias=true",
+            "add Add <- leaky, branch",
+            "concat Concatenate axis 2 <- add, relu6",
+            "relu Activation relu",
+            "multiply Multiply <- concat, relu",
+            "maximum Maximum <- multiply, concat",
+            "average Average <- maximum, concat, relu",
+            "subtract Subtract <- average, relu",
+            "minimum Minimum <- subtract, concat",
+            "gap GlobalAveragePooling2D",
+            "fc Dense",
+            "softmax Activation softmax",
+        ])
+        #expect(model.outputShapes()[2] == [4, 4, 4] && model.outputShapes()[9] == [4, 4, 12])
+        #expect(model.layerIndex(named: "stem.bias") == 2 && model.layerIndex(named: "depthwise.weight") == 4)
+    }
+
+    @Test("resnet_nchw.onnx (torch.onnx.export): stride-2 padding=1 convolutions as ZeroPadding2D + valid Conv, Add residuals, batch norm")
+    func torchResidualCNN() throws {
+        let model = try ModelIO.load(path: Fixtures.path("resnet_nchw.onnx"))
+        let lines = summary(model)
+        #expect(lines.count == 27)
+        #expect(Array(lines.prefix(6)) == [
+            "image InputLayer", "/stem_conv/Conv Conv2D 16 3×3/1 same linear bias=true", "/stem_bn/BatchNormalization BatchNormalization",
+            "/Relu Activation relu", "/b1_conv1/Conv_pad ZeroPadding2D 1 1 1 1", "/b1_conv1/Conv Conv2D 32 3×3/2 valid linear bias=true",
+        ])
+        #expect(lines.contains("/b1_shortcut/Conv Conv2D 32 1×1/2 valid linear bias=true <- /Relu"))
+        #expect(lines.contains("/Add Add <- /b1_bn2/BatchNormalization, /b1_shortcut_bn/BatchNormalization"))
+        #expect(lines.contains("/Add_1 Add <- /b2_bn2/BatchNormalization, /b2_shortcut_bn/BatchNormalization"))
+        #expect(Array(lines.suffix(3)) == ["/GlobalAveragePool GlobalAveragePooling2D", "/logits/Gemm Dense", "/Softmax Activation softmax"])
+        #expect(!model.layers.contains { if case .opaque = $0.kind { true } else { false } })
+    }
+
+    @Test("Network runs the imported graphs as onnxruntime runs the files", arguments: ["graph_nchw.onnx", "resnet_nchw.onnx", "cnn_grouped.onnx", "cnn_odd_pads.onnx"])
+    func forwardMatchesRuntime(fixture: String) throws {
+        let folder = try TemporaryFolder()
+        let model = try ModelIO.load(path: Fixtures.path(fixture))
+        let input = images(6, model.inputShape)
+        let runtime = try ONNXOracle.predictions(of: [Fixtures.path(fixture)], on: input, in: folder)[0]
+        assertClose(try Network(model: model).predict(input), runtime, atol: 1e-4, rtol: 0, fixture)
+    }
+
+    /// `model` with the kernel of each named layer scaled by 1.5: a change every spelling must carry.
+    private func scalingKernels(of model: Model, _ names: [String]) throws -> Model {
+        var edited = model
+        for name in names {
+            let index = try #require(edited.layerIndex(named: name))
+            edited.layers[index].weights[0] = Tensor(shape: edited.layers[index].weights[0].shape,
+                                                     scalars: edited.layers[index].weights[0].scalars.map { $0 * 1.5 })
+        }
+        return edited
+    }
+
+    @Test("written fresh and by editing (changed convolutions inside branches, one with its pads read out), the graphs pass the full checker and run as in Swift",
+          arguments: [("graph_nchw.onnx", ["stem", "depthwise", "branch"]), ("resnet_nchw.onnx", ["/b1_conv1/Conv", "/b2_shortcut/Conv"])])
+    func roundTrips(fixture: String, changed: [String]) throws {
+        let folder = try TemporaryFolder()
+        let source = try ModelIO.load(path: Fixtures.path(fixture))
+        var fresh = source
+        fresh.metadata["onnx_source"] = nil
+        let edited = try scalingKernels(of: source, changed)
+        let (freshPath, editedPath) = (folder.file("fresh.onnx"), folder.file("edited.onnx"))
+        try ModelIO.save(fresh, to: freshPath)
+        try ModelIO.save(edited, to: editedPath)
+        let input = images(5, source.inputShape)
+        let outputs = try ONNXOracle.predictions(of: [Fixtures.path(fixture), freshPath, editedPath], on: input, in: folder)
+        assertClose(outputs[1], outputs[0], atol: 1e-4, rtol: 0, "\(fixture) written fresh")
+        let expected = try Network(model: edited).predict(input)
+        #expect(!expected.isClose(to: outputs[0], rtol: 0, atol: 1e-3), "the edit changes the output")
+        assertClose(outputs[2], expected, atol: 1e-4, rtol: 0, "\(fixture) edited")
+
+        let rereadFresh = try ModelIO.load(path: freshPath)
+        #expect(rereadFresh.dataLayout == .channelsFirst)
+        #expect(summary(rereadFresh) == summary(source))
+        #expect(rereadFresh.layers.map(\.weights) == source.layers.map(\.weights))
+        #expect(summary(try ModelIO.load(path: editedPath)) == summary(source))
+    }
+
+    @Test("an IR 3 / opset 7 model (initializers among the graph inputs) edited: the new initializers are graph inputs too, and it passes the full checker")
+    func oldIRVersion() throws {
+        let folder = try TemporaryFolder()
+        let source = try ModelIO.load(path: Fixtures.path("mlp_ir3.onnx"))
+        let converted = try Converter.convert(source, options: ConversionOptions(scale: 1, initialization: .nkp)).model
+        #expect(converted.layers.contains { if case .bilinear = $0.kind { true } else { false } })
+        let path = folder.file("converted.onnx")
+        try ModelIO.save(converted, to: path)
+        let input = images(4, [16])
+        let output = try ONNXOracle.predictions(of: [path], on: input, in: folder)[0]
+        assertClose(output, try Network(model: converted).predict(input), atol: 1e-4, rtol: 0, "converted")
+    }
+}
