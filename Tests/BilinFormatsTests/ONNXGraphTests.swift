@@ -138,4 +138,51 @@ struct ONNXGraphTests {
         let output = try ONNXOracle.predictions(of: [path], on: input, in: folder)[0]
         assertClose(output, try Network(model: converted).predict(input), atol: 1e-4, rtol: 0, "converted")
     }
+
+    /// A channels-last (Keras-sourced) graph with every kind the fresh writer spells on images: padding, depthwise and
+    /// plain convolutions on one padded tensor (fan-out), ReLU6, LeakyReLU, each merge (Multiply of three), Concatenate
+    /// on channels and on height, Rescaling, global pooling, a softmax Dense.
+    private func kerasStyleGraph() -> Model {
+        var generator = SeededGenerator(seed: 7)
+        func weights(_ shape: [Int]) -> Tensor {
+            Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in generator.nextUnitFloat() - 0.5 })
+        }
+        let strided = Window2D(height: 3, width: 3, strideHeight: 2, strideWidth: 2)
+        func layer(_ name: String, _ kind: LayerKind, _ weights: [Tensor] = [], _ inputs: [String] = []) -> LayerSpec {
+            LayerSpec(name: name, kind: kind, weights: weights, inputs: inputs)
+        }
+        return Model(name: "keras_graph", layers: [
+            layer("image", .input(shape: [6, 6, 3])),
+            layer("pad", .zeroPadding2D(ImagePadding(top: 1, bottom: 0, left: 2, right: 1))),
+            layer("depthwise", .depthwiseConv2D(multiplier: 2, window: strided, activation: .relu6, useBias: true), [weights([3, 3, 3, 2]), weights([6])]),
+            layer("branch", .conv2D(filters: 6, window: strided, activation: .linear, useBias: true), [weights([3, 3, 3, 6]), weights([6])], ["pad"]),
+            layer("leaky", .leakyReLU(negativeSlope: 0.1)),
+            layer("add", .merge(.add), [], ["depthwise", "leaky"]),
+            layer("subtract", .merge(.subtract), [], ["depthwise", "leaky"]),
+            layer("multiply", .merge(.multiply), [], ["add", "subtract", "leaky"]),
+            layer("average", .merge(.average), [], ["add", "subtract", "multiply"]),
+            layer("maximum", .merge(.maximum), [], ["average", "leaky"]),
+            layer("minimum", .merge(.minimum), [], ["maximum", "depthwise"]),
+            layer("channels", .concatenate(axis: 2), [], ["minimum", "add"]),
+            layer("rows", .concatenate(axis: 0), [], ["channels", "channels"]),
+            layer("rescale", .rescaling(scale: 0.5, offset: 0.1)),
+            layer("gap", .globalAveragePooling2D),
+            layer("logits", .dense(units: 4, activation: .softmax, useBias: true), [weights([12, 4]), weights([4])]),
+        ])
+    }
+
+    @Test("a channels-last (Keras-sourced) graph written fresh passes the full checker and runs in onnxruntime as in Swift, and reads back")
+    func kerasSourcedGraph() throws {
+        let folder = try TemporaryFolder()
+        let model = kerasStyleGraph()
+        let path = folder.file("keras_graph.onnx")
+        try ModelIO.save(model, to: path)
+        let input = images(5, [6, 6, 3])
+        let expected = try Network(model: model).predict(input)
+        assertClose(try ONNXOracle.predictions(of: [path], on: input, in: folder)[0], expected, atol: 1e-4, rtol: 0, "written fresh")
+        let reread = try ModelIO.load(path: path)
+        #expect(reread.dataLayout == .channelsLast)
+        #expect(!reread.layers.contains { if case .opaque = $0.kind { true } else { false } })
+        assertClose(try Network(model: reread).predict(input), expected, atol: 1e-4, rtol: 0, "read back")
+    }
 }

@@ -32,6 +32,7 @@ struct ONNXMatchedLayer {
 ///     Clip(0, 6)                                       .activation(.relu6)
 ///     Add, Sum, Sub, Mul, Max, Min, Mean of two or more computed values of one shape    .merge
 ///     Concat of computed values                        .concatenate (the axis as the IR's channels-last example's)
+///     Mul(x, s) [→ Add(·, o)], Add(x, o); s, o scalars  .rescaling(scale: s, offset: o)
 ///
 /// and on images, NCHW as PyTorch writes them (see `ONNXPatternMatcher+Spatial` for the details):
 ///

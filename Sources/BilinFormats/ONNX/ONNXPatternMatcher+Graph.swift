@@ -1,7 +1,7 @@
 import BilinCore
 
-/// The forms of `ONNXLayerGraph` that join or pad values: merges of computed values, `Concat`, a zero `Pad`, and
-/// `Clip(0, 6)`.
+/// The forms of `ONNXLayerGraph` that join, pad or scale values: merges of computed values, `Concat`, a zero `Pad`,
+/// `Mul`/`Add` of one constant, and `Clip(0, 6)`.
 extension ONNXPatternMatcher {
     /// `Add`, `Sum`, `Sub`, `Mul`, `Max`, `Min` or `Mean` of two or more values that layers compute, all of one
     /// shape (no broadcasting): a residual, not the `Add` of a bias initializer.
@@ -13,6 +13,24 @@ extension ONNXPatternMatcher {
         else { return nil }
         return ONNXMatchedLayer(layer: LayerSpec(name: uniqueName(node), kind: .merge(operation)), nodeIndices: [node.index],
                                 inputs: node.inputs, output: node.outputs[0], weightNames: [])
+    }
+
+    /// `Mul(x, s)`, optionally followed by `Add(·, o)`, or `Add(x, o)` alone, with `s` and `o` initializers of one
+    /// value: a `.rescaling(scale: s, offset: o)` (as `ONNXLayerSpelling` writes Keras's `Rescaling`).
+    mutating func rescaling(_ node: ONNXNode) -> ONNXMatchedLayer? {
+        guard node.inputs.count == 2, node.outputs.count == 1, let constant = scalar(node.inputs[1]) else { return nil }
+        if node.opType == "Add" {
+            return single(node, kind: .rescaling(scale: 1, offset: constant))
+        }
+        guard node.opType == "Mul" else { return nil }
+        var found = single(node, kind: .rescaling(scale: constant, offset: 0))
+        if let add = graph.soleConsumer(of: node.outputs[0]), add.domain.isEmpty, add.opType == "Add", add.inputs.count == 2,
+           add.inputs[0] == node.outputs[0], add.outputs.count == 1, let offset = scalar(add.inputs[1]) {
+            found.layer.kind = .rescaling(scale: constant, offset: offset)
+            found.nodeIndices.append(add.index)
+            found.output = add.outputs[0]
+        }
+        return found
     }
 
     /// `Concat` of values that layers compute, of one rank, along an axis other than the batch's. The IR's axis is
@@ -39,7 +57,7 @@ extension ONNXPatternMatcher {
             (pads, zeroValue) = (node.ints("pads"), node.inputs.count == 1 && (node.float("value") ?? 0) == 0)
         } else {
             pads = node.inputs.count >= 2 ? graph.initializers[node.inputs[1]].flatMap { try? ONNXTensorData.integers($0) } : nil
-            zeroValue = node.inputs.count == 2 || (node.inputs.count == 3 && (node.inputs[2].isEmpty || isConstant(node.inputs[2], 0)))
+            zeroValue = node.inputs.count == 2 || (node.inputs.count == 3 && (node.inputs[2].isEmpty || scalar(node.inputs[2]) == 0))
         }
         guard let pads, zeroValue, pads.count == 8, pads.allSatisfy({ $0 >= 0 }), [pads[0], pads[1], pads[4], pads[5]] == [0, 0, 0, 0]
         else { return nil }
@@ -52,12 +70,12 @@ extension ONNXPatternMatcher {
     func isReLU6(_ node: ONNXNode) -> Bool {
         guard node.outputs.count == 1 else { return false }
         if graph.opset < 11 { return node.inputs.count == 1 && node.float("min") == 0 && node.float("max") == 6 }
-        return node.inputs.count == 3 && isConstant(node.inputs[1], 0) && isConstant(node.inputs[2], 6)
+        return node.inputs.count == 3 && scalar(node.inputs[1]) == 0 && scalar(node.inputs[2]) == 6
     }
 
-    /// Whether `name` is an initializer holding the one value `value`.
-    private func isConstant(_ name: String, _ value: Float) -> Bool {
-        guard let tensor = graph.initializers[name], let values = try? ONNXTensorData.floats(tensor) else { return false }
-        return values.scalars == [value]
+    /// The value of an initializer `name` holding one float.
+    private func scalar(_ name: String) -> Float? {
+        guard let tensor = graph.initializers[name], let values = try? ONNXTensorData.floats(tensor), values.count == 1 else { return nil }
+        return values.scalars[0]
     }
 }

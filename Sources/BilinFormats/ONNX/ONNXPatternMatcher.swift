@@ -118,7 +118,7 @@ struct ONNXPatternMatcher {
         case "Pad" where image:
             return zeroPadding(node)
         case "Add", "Sum", "Sub", "Mul", "Max", "Min", "Mean":
-            return merge(node)
+            return merge(node) ?? rescaling(node)
         case "Concat":
             return concatenation(node)
         case "Clip":
