@@ -81,7 +81,15 @@ struct ONNXGraphTests {
         #expect(!model.layers.contains { if case .opaque = $0.kind { true } else { false } })
     }
 
-    @Test("Network runs the imported graphs as onnxruntime runs the files", arguments: ["graph_nchw.onnx", "resnet_nchw.onnx", "cnn_grouped.onnx", "cnn_odd_pads.onnx"])
+    @Test("torch_view_nchw.onnx: x.view(x.size(0), -1), its shape computed by Shape, Gather, Unsqueeze and Concat, is one Flatten")
+    func computedFlatten() throws {
+        let model = try ModelIO.load(path: Fixtures.path("torch_view_nchw.onnx"))
+        #expect(summary(model) == ["image InputLayer", "/conv/Conv Conv2D 3 3×3/1 valid linear bias=true", "/Relu Activation relu",
+                                   "/Reshape Flatten", "/fc/Gemm Dense"])
+    }
+
+    @Test("Network runs the imported graphs as onnxruntime runs the files",
+          arguments: ["graph_nchw.onnx", "resnet_nchw.onnx", "torch_view_nchw.onnx", "cnn_grouped.onnx", "cnn_odd_pads.onnx"])
     func forwardMatchesRuntime(fixture: String) throws {
         let folder = try TemporaryFolder()
         let model = try ModelIO.load(path: Fixtures.path(fixture))
@@ -102,7 +110,8 @@ struct ONNXGraphTests {
     }
 
     @Test("written fresh and by editing (changed convolutions inside branches, one with its pads read out), the graphs pass the full checker and run as in Swift",
-          arguments: [("graph_nchw.onnx", ["stem", "depthwise", "branch"]), ("resnet_nchw.onnx", ["/b1_conv1/Conv", "/b2_shortcut/Conv"])])
+          arguments: [("graph_nchw.onnx", ["stem", "depthwise", "branch"]), ("resnet_nchw.onnx", ["/b1_conv1/Conv", "/b2_shortcut/Conv"]),
+                      ("torch_view_nchw.onnx", ["/conv/Conv", "/fc/Gemm"])])
     func roundTrips(fixture: String, changed: [String]) throws {
         let folder = try TemporaryFolder()
         let source = try ModelIO.load(path: Fixtures.path(fixture))

@@ -10,8 +10,9 @@ struct ONNXGraphIndex {
     /// is one (as ONNX asks), else the file's order repaired.
     let order: [Int]
     let initializers: [String: UnsafeMutablePointer<Onnx__TensorProto>]
-    /// Node indices reading each value, in graph order.
+    /// Node indices reading each value, in graph order, and the node writing each value.
     let consumers: [String: [Int]]
+    let writers: [String: Int]
     let graphOutputs: Set<String>
     /// The graph's outputs in its order.
     let outputNames: [String]
@@ -32,6 +33,8 @@ struct ONNXGraphIndex {
             for input in Set(node.inputs) where !input.isEmpty { consumers[input, default: []].append(node.index) }
         }
         self.consumers = consumers
+        // `topologicalOrder` refuses a value written twice; until then the first writer stands.
+        writers = Dictionary(nodes.flatMap { node in node.outputs.map { ($0, node.index) } }, uniquingKeysWith: { first, _ in first })
         let graph = file.graph.pointee
         let graphInputs = (0..<graph.n_input).map { ONNXProtoMemory.text(graph.input[$0]!.pointee.name) }
         let available = Set(graphInputs).union(initializers.keys)

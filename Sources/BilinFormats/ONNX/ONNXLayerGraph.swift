@@ -22,6 +22,7 @@ struct ONNXMatchedLayer {
 ///
 ///     Flatten(axis=1)                                  .flatten
 ///     Reshape(x, [-1 or 0, dims…])                     .reshape(dims), not to an image (of one: [-1, all], a .flatten)
+///     Reshape(x, shape computed from Shape(x) that flattens)   .flatten (`ONNXPatternMatcher+ComputedShape`)
 ///     Gemm(x, B, C?) transA=0, any transB/alpha/beta   .dense: kernel alpha·B (transB=0) or alpha·Bᵀ (transB=1),
 ///       [→ Add(·, C') or Add(C', ·)]                   bias beta·C (C of Dout values, or one broadcast) + C'
 ///     MatMul(x, B) [→ Add(·, C) or Add(C, ·)]          .dense: kernel B (Din, Dout), bias C (Dout or 1×Dout)
@@ -85,8 +86,13 @@ struct ONNXLayerGraph {
             matcher.valueShapes[adapter.outputs[0]] = shape
         }
         var consumed = Set(adapter.map { [$0.index] } ?? [])
+        // The nodes computing a flattening Reshape's shape are read with it: as part of its layer, or opaque before it.
+        var shapeNodes: [Int: [Int]] = [:]
+        for node in graph.nodes where node.opType == "Reshape" { shapeNodes[node.index] = matcher.flatteningShapeNodes(of: node) }
+        let deferred = Set(shapeNodes.values.joined())
+        let position = Dictionary(uniqueKeysWithValues: graph.order.enumerated().map { ($1, $0) })
         var layers: [ONNXMatchedLayer] = []
-        for index in graph.order where !consumed.contains(index) {
+        for index in graph.order where !consumed.contains(index) && !deferred.contains(index) {
             let node = graph.nodes[index]
             if ONNXPatternMatcher.isIdentity(node), let writer = writers[node.inputs[0]] {
                 writers[node.outputs[0]] = writer
@@ -100,14 +106,17 @@ struct ONNXLayerGraph {
             } catch let notConvertible as NotConvertible {
                 reason = notConvertible.message
             }
-            if found.isEmpty { found = [matcher.opaque(node, reason: reason)] }
+            if found.isEmpty {
+                let helpers = (shapeNodes[index] ?? []).sorted { position[$0]! < position[$1]! }
+                found = helpers.map { matcher.opaque(graph.nodes[$0], reason: nil) } + [matcher.opaque(node, reason: reason)]
+            }
             for var layer in found {
                 let previous = layers.last?.layer.name ?? graph.inputName
                 var names = layer.inputs.compactMap { writers[$0] }
-                let opaque = layer.nodeIndices == [index] && layer.layer.kind.isOpaque
+                let opaque = layer.layer.kind.isOpaque
                 if opaque { names = names.enumerated().filter { !names[..<$0].contains($1) }.map(\.element) }
                 layer.layer.inputs = names == [previous] ? [] : names
-                for output in opaque ? node.outputs : [layer.output] { writers[output] = layer.layer.name }
+                for output in opaque ? graph.nodes[layer.nodeIndices[0]].outputs : [layer.output] { writers[output] = layer.layer.name }
                 consumed.formUnion(layer.nodeIndices)
                 layers.append(layer)
             }

@@ -97,9 +97,15 @@ struct ONNXPatternMatcher {
         case "Flatten" where node.int("axis") ?? 1 == 1:
             guard !image || layout == .channelsFirst else { return nil }
             return single(node, kind: .flatten)
-        case "Reshape" where image:
-            guard layout == .channelsFirst, let count = shape.checkedProduct, reshapeTarget(node, count: count) == [count] else { return nil }
-            return single(node, kind: .flatten)
+        case "Reshape" where image || shape.count == 1:
+            guard !image || layout == .channelsFirst, let count = shape.checkedProduct else { return nil }
+            if let shapeNodes = flatteningShapeNodes(of: node) {
+                var found = single(node, kind: .flatten)
+                found.nodeIndices = (shapeNodes + [node.index]).sorted()
+                return found
+            }
+            if image { return reshapeTarget(node, count: count) == [count] ? single(node, kind: .flatten) : nil }
+            fallthrough
         case "Reshape":
             if let bilinear = try bilinear(at: node, shape: shape) { return bilinear }
             // A Reshape to an image is not read: its layout (NCHW or NHWC) is not in the file.
