@@ -7,8 +7,10 @@ Run from the repository root with the test venv (the files are committed; rerun 
 
 Seeds are small so that the fuzzers run fast: a 4 -> 3 -> 2 Keras MLP (.h5 Keras 3 and Keras 2 layouts, .keras),
 the same Keras files re-encoded for
-fuzz-keras-h5-structure, ONNX Gemm/MatMul chains of the same size plus the small ONNX fixtures, 3 images of 2x2 for the datasets.
-Also writes the two hand-made ONNX regression inputs in fixtures/fuzz/ (the .h5 ones there are fuzzer outputs).
+fuzz-keras-h5-structure, ONNX Gemm/MatMul chains of the same size plus the small ONNX fixtures (graphs with fan-out,
+merges, Concat, Pad, depthwise convolutions, a computed flatten, and a self-loop, a cycle, a dangling input), 3 images
+of 2x2 for the datasets.
+Also writes the hand-made ONNX regression inputs in fixtures/fuzz/ (the .h5 ones there are fuzzer outputs).
 """
 import gzip
 import io
@@ -160,8 +162,12 @@ def make_onnx():
          helper.make_node("Cast", ["x"], ["xc"], name="cast", to=TensorProto.FLOAT),
          helper.make_node("MatMul", ["xc", "w2i"], ["y"], name="fc")],
         {"w2": w2}, ["N", 3], ["N", 2]))
-    for name in ["bad_absolute.onnx", "bad_escape.onnx", "bad_size.onnx", "computed_weight.onnx", "opset11_mlp.onnx"]:
+    for name in ["bad_absolute.onnx", "bad_escape.onnx", "bad_size.onnx", "computed_weight.onnx", "opset11_mlp.onnx",
+                 "graph_nchw.onnx", "torch_view_nchw.onnx", "mlp_ir3.onnx"]:
         shutil.copy(os.path.join(FIXTURES, name), out)
+    # Graphs the importer must refuse in linear time (fixtures/fuzz, make_graph_regressions).
+    for name in ["onnx_self_loop.onnx", "onnx_cycle.onnx", "onnx_dangling.onnx"]:
+        shutil.copy(os.path.join(FIXTURES, "fuzz", name), out)
 
 
 def make_regressions():
@@ -232,7 +238,7 @@ def make_datasets():
 
 if __name__ == "__main__":
     make_keras()
+    make_graph_regressions()  # before make_onnx, which copies them; its own generator leaves RNG's sequence as it was
     make_onnx()
     make_datasets()
     make_regressions()
-    make_graph_regressions()
