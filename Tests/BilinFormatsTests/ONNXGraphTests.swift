@@ -135,6 +135,22 @@ struct ONNXGraphTests {
         #expect(summary(try ModelIO.load(path: editedPath)) == summary(source))
     }
 
+    @Test("the PyTorch residual CNN converted at scale 1 (every convolution, shortcuts included) is written by editing its graph and runs in onnxruntime as in Swift")
+    func convertedResidualCNN() throws {
+        let folder = try TemporaryFolder()
+        let source = try ModelIO.load(path: Fixtures.path("resnet_nchw.onnx"))
+        let converted = try Converter.convert(source, options: ConversionOptions(scale: 1, initialization: .nkp)).model
+        let bilinear = converted.layers.filter { if case .bilinearConv2D = $0.kind { true } else { false } }.map(\.name)
+        #expect(bilinear == ["/stem_conv/Conv", "/b1_conv1/Conv", "/b1_conv2/Conv", "/b1_shortcut/Conv", "/b2_conv1/Conv",
+                             "/b2_conv2/Conv", "/b2_shortcut/Conv"])
+        let path = folder.file("converted.onnx")
+        try ModelIO.save(converted, to: path)
+        let input = images(4, source.inputShape)
+        assertClose(try ONNXOracle.predictions(of: [path], on: input, in: folder)[0], try Network(model: converted).predict(input),
+                    atol: 1e-4, rtol: 0, "converted")
+        #expect(summary(try ModelIO.load(path: path)) == summary(converted))
+    }
+
     @Test("an IR 3 / opset 7 model (initializers among the graph inputs) edited: the new initializers are graph inputs too, and it passes the full checker")
     func oldIRVersion() throws {
         let folder = try TemporaryFolder()

@@ -17,15 +17,17 @@ extension ONNXPatternMatcher {
         let group = node.int("group") ?? 1
         let (window, padding) = try ONNXWindow.read(node, height: height, width: width, inputHeight: shape[0], inputWidth: shape[1],
                                                     zeroPadding: group == 1 || group == channels)
+        // Group 1 too on one channel, as this tool writes a bilinear convolution of a single-channel image.
+        if group == channels, padding == nil, kernel.value.shape[1] == 1,
+           let bilinear = try bilinearConvolution(node, patches: kernel.value, window: window, shape: shape) {
+            return bilinear
+        }
         let kind: LayerKind
         var irKernel = ONNXConvWeights.irKernel(fromONNX: kernel.value)
         if group == 1 {
             guard kernel.value.shape[1] == channels else { throw channelMisfit(node, weight: kernel.name, channels: channels) }
             kind = .conv2D(filters: filters, window: window, activation: .linear, useBias: false)
         } else if group == channels, kernel.value.shape[1] == 1, filters % channels == 0 {
-            if padding == nil, let bilinear = try bilinearConvolution(node, patches: kernel.value, window: window, shape: shape) {
-                return bilinear
-            }
             // Output channel c·M + m reads input channel c: the IR's (kh, kw, C, M) layout, row-major the same.
             irKernel = irKernel.reshaped([height, width, channels, filters / channels])
             kind = .depthwiseConv2D(multiplier: filters / channels, window: window, activation: .linear, useBias: false)
