@@ -7,8 +7,10 @@ Run from the repository root with the test venv (the files are committed; rerun 
 
 Seeds are small so that the fuzzers run fast: a 4 -> 3 -> 2 Keras MLP (.h5 Keras 3 and Keras 2 layouts, .keras),
 the same Keras files re-encoded for
-fuzz-keras-h5-structure, ONNX Gemm/MatMul chains of the same size plus the small ONNX fixtures, 3 images of 2x2 for the datasets.
-Also writes the two hand-made ONNX regression inputs in fixtures/fuzz/ (the .h5 ones there are fuzzer outputs).
+fuzz-keras-h5-structure, ONNX Gemm/MatMul chains of the same size plus the small ONNX fixtures (graphs with fan-out,
+merges, Concat, Pad, depthwise convolutions, a computed flatten, and a self-loop, a cycle, a dangling input), 3 images
+of 2x2 for the datasets.
+Also writes the hand-made ONNX regression inputs in fixtures/fuzz/ (the .h5 ones there are fuzzer outputs).
 """
 import gzip
 import io
@@ -160,8 +162,12 @@ def make_onnx():
          helper.make_node("Cast", ["x"], ["xc"], name="cast", to=TensorProto.FLOAT),
          helper.make_node("MatMul", ["xc", "w2i"], ["y"], name="fc")],
         {"w2": w2}, ["N", 3], ["N", 2]))
-    for name in ["bad_absolute.onnx", "bad_escape.onnx", "bad_size.onnx", "computed_weight.onnx", "opset11_mlp.onnx"]:
+    for name in ["bad_absolute.onnx", "bad_escape.onnx", "bad_size.onnx", "computed_weight.onnx", "opset11_mlp.onnx",
+                 "graph_nchw.onnx", "torch_view_nchw.onnx", "mlp_ir3.onnx"]:
         shutil.copy(os.path.join(FIXTURES, name), out)
+    # Graphs the importer must refuse in linear time (fixtures/fuzz, make_graph_regressions).
+    for name in ["onnx_self_loop.onnx", "onnx_cycle.onnx", "onnx_dangling.onnx"]:
+        shutil.copy(os.path.join(FIXTURES, "fuzz", name), out)
 
 
 def make_regressions():
@@ -175,6 +181,25 @@ def make_regressions():
     model = onnx_model([helper.make_node("MatMul", ["x", "w"], ["m"], name="fc"), helper.make_node("Add", ["m", "b"], [], name="fc_add")],
                        {"w": w, "b": b}, ["N", 4], ["N", 2])
     write(os.path.join(FIXTURES, "fuzz"), "onnx_add_no_output.onnx", model)
+
+
+def make_graph_regressions():
+    """fixtures/fuzz/onnx_self_loop.onnx: the shape of the file fuzz-onnx wrote on which `inspect` allocated 5.7 GB
+    (a Relu that reads its own output, a Softmax output feeding the first MatMul); onnx_cycle.onnx: a cycle through
+    four nodes back to the Add that reads the input; onnx_dangling.onnx: a node reading a value nothing writes."""
+    rng = np.random.default_rng(15)
+    w = rng.standard_normal((4, 4)).astype(np.float32)
+    out = os.path.join(FIXTURES, "fuzz")
+    write(out, "onnx_self_loop.onnx", onnx_model(
+        [helper.make_node("Softmax", ["x"], ["s"], name="softmax"), helper.make_node("MatMul", ["s", "w"], ["h"], name="fc"),
+         helper.make_node("Relu", ["h"], ["h"], name="relu")], {"w": w}, ["N", 4], ["N", 4]))
+    write(out, "onnx_cycle.onnx", onnx_model(
+        [helper.make_node("Add", ["x", "y"], ["a"], name="add"), helper.make_node("MatMul", ["a", "w"], ["h"], name="fc"),
+         helper.make_node("Relu", ["h"], ["r"], name="relu"), helper.make_node("Softmax", ["r"], ["y"], name="softmax")],
+        {"w": w}, ["N", 4], ["N", 4]))
+    write(out, "onnx_dangling.onnx", onnx_model(
+        [helper.make_node("MatMul", ["x", "w"], ["h"], name="fc"), helper.make_node("Add", ["h", "missing"], ["y"], name="add")],
+        {"w": w}, ["N", 4], ["N", 4]))
 
 
 def idx_bytes(array):
@@ -213,6 +238,7 @@ def make_datasets():
 
 if __name__ == "__main__":
     make_keras()
+    make_graph_regressions()  # before make_onnx, which copies them; its own generator leaves RNG's sequence as it was
     make_onnx()
     make_datasets()
     make_regressions()

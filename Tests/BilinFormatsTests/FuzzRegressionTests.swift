@@ -21,6 +21,16 @@ struct FuzzRegressionTests {
         #expect(model.layers[2].kind == .opaque(className: "Add", config: "Add(m, b) -> "))
     }
 
+    /// Before the graph's order was checked, the importer followed the Relu that reads its own output for ever.
+    @Test("a self-loop, a cycle and a dangling input are one-line errors naming the node",
+          arguments: [("onnx_self_loop.onnx", "node 'relu' (Relu) reads its own output 'h' (a cycle)"),
+                      ("onnx_cycle.onnx", "node 'add' (Add) is on a cycle: it depends on its own output"),
+                      ("onnx_dangling.onnx", "node 'add' (Add) reads 'missing', which no initializer, graph input or node provides")])
+    func graphWithoutOrder(file: String, message: String) {
+        let path = Fixtures.path("fuzz/\(file)")
+        #expect(throws: BilinError(message, file: path)) { try ModelIO.load(path: path) }
+    }
+
     @Test("a weight name holding control characters still gives a one-line error")
     func controlCharactersInName() throws {
         let path = Fixtures.path("fuzz/h5_newline_weight_name.h5")

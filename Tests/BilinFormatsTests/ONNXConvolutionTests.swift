@@ -300,12 +300,10 @@ struct ONNXConvolutionTests {
         #expect(try ModelIO.load(path: widenedPath).layers.map(\.kind) == widened.layers.map(\.kind))
     }
 
-    @Test("dilations, groups, pads neither valid nor same, counted pads: the node is opaque with the reason, the chain ends there")
+    @Test("dilations, SAME_LOWER, counted pads: the node is opaque with the reason, and so is every node reading it")
     func unconvertibleConvolutions() throws {
         let reasons = [
             "cnn_dilated.onnx": "dilations [2, 2] (only 1 is read)",
-            "cnn_grouped.onnx": "group 2 (a grouped convolution)",
-            "cnn_odd_pads.onnx": "pads [1, 1, 0, 0] are neither valid nor same padding for a 2×2 window, strides [1, 1], on a 6×6 input",
             "cnn_same_lower.onnx": "auto_pad SAME_LOWER (VALID, SAME_UPPER or explicit pads are read)",
         ]
         for (fixture, reason) in reasons {
@@ -313,6 +311,10 @@ struct ONNXConvolutionTests {
             #expect(summary(model) == ["input input [6, 6, 2]", "opaque /conv1/Conv Conv [not convertible: \(reason)]",
                                        "opaque /relu1/Relu Relu", "opaque /flatten/Flatten Flatten", "opaque /fc/Gemm Gemm"], "\(fixture)")
         }
+        // A Conv with group = channels is depthwise; pads neither valid nor same are a zero padding before it.
+        #expect(summary(try ModelIO.load(path: Fixtures.path("cnn_grouped.onnx")))[1] == "DepthwiseConv2D /conv1/Conv")
+        #expect(Array(summary(try ModelIO.load(path: Fixtures.path("cnn_odd_pads.onnx"))).prefix(3))
+                == ["input input [6, 6, 2]", "ZeroPadding2D /conv1/Conv_pad", "conv /conv1/Conv 4 2×2 stride 1×1 valid linear bias=true"])
         let pool = try ModelIO.load(path: Fixtures.path("cnn_pool_counting_pads.onnx"))
         #expect(summary(pool) == ["input input [6, 6, 2]", "conv /conv1/Conv 4 1×1 stride 1×1 valid linear bias=false",
                                   "opaque /pool1/AveragePool AveragePool [not convertible: count_include_pad 1 (only 0 is read)]",
@@ -326,8 +328,9 @@ struct ONNXConvolutionTests {
         let input = LayerSpec(name: "image", kind: .input(shape: [4, 4, 2]))
         let dense = Model(name: "m", layers: [input, LayerSpec(name: "dense", kind: .dense(units: 3, activation: .linear, useBias: false),
                                                                weights: [Tensor(shape: [2, 3])])])
-        #expect(throws: BilinError("layer 'dense' (Dense) reads an image; on images only convolution, pooling, batch normalization, "
-                                   + "elementwise activations, Dropout and Flatten export to ONNX", file: path)) {
+        #expect(throws: BilinError("layer 'dense' (Dense) reads an image; on images only convolutions, padding, pooling, batch "
+                                   + "normalization, merges, Concatenate, elementwise activations, Rescaling, Dropout and Flatten "
+                                   + "export to ONNX", file: path)) {
             try ModelIO.save(dense, to: path)
         }
         let shape = BilinearShape(inputRows: 2, inputColumns: 4, outputRows: 2, outputColumns: 2)

@@ -109,8 +109,8 @@ struct ONNXRoundTripTests {
         let model = try ModelIO.load(path: Fixtures.path("tiny_opaque.h5"))
         let path = folder.file("out.onnx")
         #expect(throws: BilinError("layer 'layer_norm' (LayerNormalization) has no ONNX spelling in this tool; Dense, "
-                                   + "BilinearProjection, Conv2D, BilinearConv2D, pooling, BatchNormalization, activations, Flatten, "
-                                   + "Reshape and Dropout export to ONNX", file: path)) {
+                                   + "BilinearProjection, convolutions, padding, pooling, BatchNormalization, merges, Concatenate, "
+                                   + "activations, Rescaling, Flatten, Reshape and Dropout export to ONNX", file: path)) {
             try ModelIO.save(model, to: path)
         }
         #expect(try folder.contents().isEmpty)

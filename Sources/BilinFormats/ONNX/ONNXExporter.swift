@@ -5,13 +5,14 @@ import Foundation
 /// Writes a `Model` as an ONNX file.
 ///
 /// A model read from ONNX (`metadata["onnx_source"]`, set by `ONNXImporter`) is written by editing that source
-/// file's `ModelProto`: the chain is found again (`ONNXChain`), and only the layers whose kind or weights changed
+/// file's `ModelProto`: the graph is read again (`ONNXLayerGraph`), and only the layers whose kind or weights changed
 /// (converted, widened or fine-tuned), or whose input's shape did, have their nodes replaced by `ONNXLayerSpelling`'s,
 /// writing the same output value, so every reader downstream is rewired for free. Every other node, initializer (bit-exact), opset import,
 /// input, output, metadata prop and doc string is kept; value infos of values that no longer exist or changed shape
 /// are dropped; initializers only the replaced nodes read are dropped. The default opset is kept: the new nodes
-/// mean the same from opset 7 on; an older one is raised to 13, with a note on stderr. External data is written
-/// (`<file>.data`) when the source had it.
+/// mean the same from opset 7 on; an older one is raised to 13, with a note on stderr. Below IR version 4 every
+/// initializer must also be a graph input (`onnx.checker`): new ones are added as inputs too. External data is
+/// written (`<file>.data`) when the source had it.
 ///
 /// Any other model is written fresh (`ONNXExporter+Fresh`): IR version 7, opset 13, input `(batch, input shape…)`
 /// (an image NHWC for a channels-last model, NCHW for a channels-first one), each layer spelled by
@@ -38,24 +39,30 @@ public enum ONNXExporter {
     private static func edit(source: String, into model: Model, path: String) throws {
         let file = try ONNXModelFile(path: source)
         let graph = try ONNXGraphIndex(file)
-        let chain = try ONNXChain(graph)
-        let known = Array(model.layers.dropFirst().prefix(chain.layers.count))
-        guard model.layers.count == 1 + chain.layers.count + chain.tail.count,
-              zip(known, chain.layers).allSatisfy({ $0.name == $1.layer.name }),
-              model.layers.suffix(chain.tail.count).map(\.name) == chain.tail.map(\.name)
+        let found = try ONNXLayerGraph(graph).layers
+        let current = Array(model.layers.dropFirst())
+        guard current.count == found.count, zip(current, found).allSatisfy({ $0.name == $1.layer.name && $0.inputs == $1.layer.inputs })
         else {
-            throw BilinError("the model's layers no longer match its ONNX source \(source) (layers added, removed or renamed)")
+            throw BilinError("the model's layers no longer match its ONNX source \(source) (layers added, removed, renamed or rewired)")
         }
-        // shapes[i] is what chain layer i reads, shapes[i + 1] what it writes; in the source and in the model now.
-        let input = LayerSpec(name: "", kind: .input(shape: chain.inputShape))
-        let before = Model(name: "", layers: [input] + chain.layers.map(\.layer)).outputShapes()
-        let after = Model(name: "", layers: [input] + known).outputShapes()
+        var source = model
+        source.layers = [model.layers[0]] + found.map(\.layer)
+        // What each layer reads and writes, in the source and in the model now.
+        let (before, after) = (source.outputShapes(), model.outputShapes())
+        let edges = model.inputIndices()
         // A layer is spelled anew when it changed, or when what it reads did (a widened layer's consumer): its nodes
-        // may hold sizes, such as a Reshape's target.
-        let replaced = chain.layers.indices.filter { known[$0] != chain.layers[$0].layer || before[$0] != after[$0] }
+        // may hold sizes, such as a Reshape's target. Opaque layers are carried as they are.
+        var replaced = found.indices.filter { index in
+            !current[index].kind.isOpaque
+                && (current[index] != found[index].layer || edges[index + 1].contains { before[$0] != after[$0] })
+        }
+        // The padding read out of a Conv's pads has no node of its own: it is spelled with its convolution.
+        replaced = Set(replaced + replaced.compactMap { index in index > 0 && found[index - 1].nodeIndices.isEmpty ? index - 1 : nil }).sorted()
         if !replaced.isEmpty {
-            try replaceLayers(replaced, of: chain, with: known, inputShapes: after, in: file, graph: graph)
-            dropStaleValueInfo(file, changed: Set(chain.layers.indices.filter { before[$0 + 1] != after[$0 + 1] }.map { chain.layers[$0].output }))
+            let inputShapes = edges.map { $0.first.flatMap { after[$0] } }
+            try replaceLayers(replaced, of: found, with: current, inputShapes: Array(inputShapes.dropFirst()), layout: model.dataLayout,
+                              in: file, graph: graph)
+            dropStaleValueInfo(file, changed: Set(found.indices.filter { before[$0 + 1] != after[$0 + 1] }.map { found[$0].output }))
             // The new nodes (Reshape with a shape input, MatMul, Add with broadcasting) mean the same from opset 7 on;
             // raising a newer opset would change other nodes' meaning (Squeeze, Unsqueeze, Split, Reduce* take axes as
             // inputs from 13), so only an older one is raised.
@@ -67,20 +74,23 @@ public enum ONNXExporter {
         try file.write(to: path, externalData: file.hadExternalData)
     }
 
-    /// Swaps the nodes of each replaced chain layer for the spelling of its new version, at the place of the layer's
-    /// last node, and drops the initializers nothing reads any more.
-    private static func replaceLayers(_ replaced: [Int], of chain: ONNXChain, with known: [LayerSpec], inputShapes: [[Int]?],
-                                      in file: ONNXModelFile, graph: ONNXGraphIndex) throws {
+    /// Swaps the nodes of each replaced layer for the spelling of its new version, at the place of the layer's last
+    /// node (a padding read out of a Conv's pads at its convolution's), and drops the initializers nothing reads any
+    /// more.
+    private static func replaceLayers(_ replaced: [Int], of found: [ONNXMatchedLayer], with current: [LayerSpec], inputShapes: [[Int]?],
+                                      layout: DataLayout, in file: ONNXModelFile, graph: ONNXGraphIndex) throws {
         var used = Set(graph.initializers.keys).union(graph.consumers.keys).union(graph.graphOutputs)
         for node in graph.nodes { used.formUnion(node.outputs); used.insert(node.name) }
-        let builder = ONNXGraphBuilder(usedNames: used)
+        // An opset older than `minimumEditOpset` is raised to 13 after this.
+        let builder = ONNXGraphBuilder(usedNames: used, opset: file.defaultOpset.map { $0 < minimumEditOpset ? 13 : $0 } ?? 13)
         var generated: [Int: [UnsafeMutablePointer<Onnx__NodeProto>]] = [:]
         var removed = Set<Int>()
         for index in replaced {
-            let layer = chain.layers[index]
-            _ = try ONNXLayerSpelling.spell(known[index], input: layer.input, output: layer.output, inputShape: inputShapes[index],
-                                            layout: chain.dataLayout, into: builder)
-            generated[layer.nodeIndices.max()!] = builder.takeNodes()
+            let layer = found[index]
+            _ = try ONNXLayerSpelling.spell(current[index], inputs: layer.inputs, output: layer.output, inputShape: inputShapes[index],
+                                            layout: layout, into: builder)
+            let place = (layer.nodeIndices.isEmpty ? found[index + 1].nodeIndices : layer.nodeIndices).max()!
+            generated[place, default: []] += builder.takeNodes()
             removed.formUnion(layer.nodeIndices)
         }
         var nodes: [UnsafeMutablePointer<Onnx__NodeProto>?] = []
@@ -102,7 +112,8 @@ public enum ONNXExporter {
         for tensor in file.initializers {
             if stale.contains(ONNXTensorData.name(tensor)) { ONNXProtoMemory.free(tensor) } else { initializers.append(tensor) }
         }
-        initializers += builder.takeInitializers().map(Optional.init)
+        let added = builder.takeInitializers()
+        initializers += added.map(Optional.init)
         free(proto.pointee.initializer)
         proto.pointee.initializer = ONNXProtoMemory.array(initializers)
         proto.pointee.n_initializer = initializers.count
@@ -111,6 +122,12 @@ public enum ONNXExporter {
         for index in 0..<proto.pointee.n_input {
             let input = proto.pointee.input[index]!
             if stale.contains(ONNXProtoMemory.text(input.pointee.name)) { ONNXProtoMemory.free(input) } else { inputs.append(input) }
+        }
+        if file.model.pointee.ir_version < 4 {
+            inputs += added.map { tensor in
+                ONNXGraphBuilder.valueInfo(ONNXTensorData.name(tensor), dimensions: ONNXTensorData.dimensions(tensor),
+                                           elementType: tensor.pointee.data_type)
+            }
         }
         free(proto.pointee.input)
         proto.pointee.input = ONNXProtoMemory.array(inputs)

@@ -14,10 +14,13 @@ final class ONNXGraphBuilder {
     private var nodes: [UnsafeMutablePointer<Onnx__NodeProto>] = []
     private var initializers: [UnsafeMutablePointer<Onnx__TensorProto>] = []
     private var usedNames: Set<String>
+    /// The graph's default-domain opset: some ops take their constants as attributes before opset 11 (Pad, Clip).
+    let opset: Int
 
     /// - Parameter usedNames: every value, initializer and node name the graph already has.
-    init(usedNames: Set<String>) {
+    init(usedNames: Set<String>, opset: Int = 13) {
         self.usedNames = usedNames
+        self.opset = opset
     }
 
     deinit {
@@ -27,13 +30,19 @@ final class ONNXGraphBuilder {
 
     /// `base`, or `base_1`, `base_2`, … if taken; the name is taken from then on.
     func uniqueName(_ base: String) -> String {
+        let name = ONNXGraphBuilder.uniqueName(base) { usedNames.contains($0) }
+        usedNames.insert(name)
+        return name
+    }
+
+    /// `base`, or the first of `base_1`, `base_2`, … that is not `taken`.
+    static func uniqueName(_ base: String, taken: (String) -> Bool) -> String {
         var name = base
         var suffix = 0
-        while usedNames.contains(name) {
+        while taken(name) {
             suffix += 1
             name = "\(base)_\(suffix)"
         }
-        usedNames.insert(name)
         return name
     }
 
@@ -98,8 +107,10 @@ final class ONNXGraphBuilder {
         return initializers
     }
 
-    /// A float tensor value `name` of shape `dimensions` (nil: the symbolic batch size `batch`).
-    static func valueInfo(_ name: String, dimensions: [Int?]) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {
+    /// A tensor value `name` of `elementType` (float unless given) and shape `dimensions` (nil: the symbolic batch
+    /// size `batch`).
+    static func valueInfo(_ name: String, dimensions: [Int?],
+                          elementType: Int32 = ONNXTensorData.floatType) -> UnsafeMutablePointer<Onnx__ValueInfoProto> {
         let shape = ONNXProtoMemory.message(Onnx__TensorShapeProto.self, initialize: onnx__tensor_shape_proto__init)
         for size in dimensions {
             let dimension = ONNXProtoMemory.message(Onnx__TensorShapeProto__Dimension.self,
@@ -115,7 +126,7 @@ final class ONNXGraphBuilder {
         }
         let tensor = ONNXProtoMemory.message(Onnx__TypeProto__Tensor.self, initialize: onnx__type_proto__tensor__init)
         tensor.pointee.has_elem_type = 1
-        tensor.pointee.elem_type = ONNXTensorData.floatType
+        tensor.pointee.elem_type = elementType
         tensor.pointee.shape = shape
         let type = ONNXProtoMemory.message(Onnx__TypeProto.self, initialize: onnx__type_proto__init)
         type.pointee.value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE

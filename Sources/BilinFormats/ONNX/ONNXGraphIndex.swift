@@ -2,20 +2,28 @@ import BilinCore
 internal import COnnxProto
 
 /// Look-ups over one ONNX graph: its nodes as `ONNXNode`s, initializers by name, the nodes reading each value,
-/// and its one real input (a graph input that is not an initializer).
+/// an order of its nodes where each comes after the nodes it reads, and its one real input (a graph input that is
+/// not an initializer).
 struct ONNXGraphIndex {
     let nodes: [ONNXNode]
+    /// Node indices in an order where every node comes after those writing what it reads: the file's order when it
+    /// is one (as ONNX asks), else the file's order repaired.
+    let order: [Int]
     let initializers: [String: UnsafeMutablePointer<Onnx__TensorProto>]
-    /// Node indices reading each value, in graph order.
+    /// Node indices reading each value, in graph order, and the node writing each value.
     let consumers: [String: [Int]]
+    let writers: [String: Int]
     let graphOutputs: Set<String>
+    /// The graph's outputs in its order.
+    let outputNames: [String]
     let inputName: String
     /// The input's shape without its first (batch) dimension.
     let inputShape: [Int]
     let opset: Int
 
-    /// - Throws: `BilinError` when a node reads a value nothing provides (a missing weight), the graph has no or
-    ///   several real inputs, or an input shape that is not `(batch, fixed sizes…)`.
+    /// - Throws: `BilinError` when a node reads a value nothing provides (a missing weight), two nodes write one
+    ///   value, a node reads its own output or is on a cycle, the graph has no or several real inputs, or an input
+    ///   shape that is not `(batch, fixed sizes…)`. Every check is linear in the graph's size.
     init(_ file: ONNXModelFile) throws {
         nodes = file.nodes.enumerated().map { ONNXNode($1, index: $0) }
         let initializers = Dictionary(file.initializers.map { (ONNXTensorData.name($0), $0) }, uniquingKeysWith: { first, _ in first })
@@ -25,10 +33,15 @@ struct ONNXGraphIndex {
             for input in Set(node.inputs) where !input.isEmpty { consumers[input, default: []].append(node.index) }
         }
         self.consumers = consumers
+        // `topologicalOrder` refuses a value written twice; until then the first writer stands.
+        writers = Dictionary(nodes.flatMap { node in node.outputs.map { ($0, node.index) } }, uniquingKeysWith: { first, _ in first })
         let graph = file.graph.pointee
         let graphInputs = (0..<graph.n_input).map { ONNXProtoMemory.text(graph.input[$0]!.pointee.name) }
-        try ONNXGraphIndex.checkProvided(nodes, by: Set(graphInputs).union(initializers.keys))
-        graphOutputs = Set((0..<graph.n_output).map { ONNXProtoMemory.text(graph.output[$0]!.pointee.name) })
+        let available = Set(graphInputs).union(initializers.keys)
+        try ONNXGraphIndex.checkProvided(nodes, by: available)
+        order = try ONNXGraphIndex.topologicalOrder(nodes, available: available)
+        outputNames = (0..<graph.n_output).map { ONNXProtoMemory.text(graph.output[$0]!.pointee.name) }
+        graphOutputs = Set(outputNames)
         let inputs = (0..<graph.n_input).map { graph.input[$0]! }.filter { initializers[ONNXProtoMemory.text($0.pointee.name)] == nil }
         guard inputs.count == 1 else {
             throw BilinError("the graph has \(inputs.count) inputs; this tool reads models with one input")

@@ -3,12 +3,13 @@ import Foundation
 
 /// Reads an ONNX model (`.onnx`, with any external-data side files beside it) into the IR.
 ///
-/// The IR is the chain `ONNXChain` finds: an `.input` layer named after the graph input, with its shape without the
-/// batch dimension, an image's channels last (`(N, 784)` → `[784]`; `(N, 1, 28, 28)` → `[28, 28, 1]`, read NCHW:
+/// The IR is the graph `ONNXLayerGraph` finds: an `.input` layer named after the graph input, with its shape without
+/// the batch dimension, an image's channels last (`(N, 784)` → `[784]`; `(N, 1, 28, 28)` → `[28, 28, 1]`, read NCHW:
 /// `Model.dataLayout` `.channelsFirst`; `(N, 28, 28, 1)` → `[28, 28, 1]` `.channelsLast` when a `Transpose(0,3,1,2)`
-/// reads it), the known layers, each named after its main node (a dense layer after its `Gemm` or `MatMul`, a
-/// bilinear one after its `MatMul(Uᵀ, ·)`, a convolution after its `Conv`), then every other node as an opaque
-/// layer. Activations stay separate layers.
+/// reads it), then every node in the graph's order: the known layers, each named after its main node (a dense layer
+/// after its `Gemm` or `MatMul`, a bilinear one after its `MatMul(Uᵀ, ·)`, a convolution after its `Conv`), every
+/// other node as an opaque layer. Activations stay separate layers. `Model.outputs` names the layers writing the
+/// graph's outputs when that is not the last layer alone. Node names stay the file's (PyTorch's `/conv1/Conv`).
 ///
 /// `Model.metadata`: `format` (`onnx`), `onnx_source` (the file's absolute path, which `ONNXExporter` re-reads to
 /// carry everything else through), `onnx_opset`, `producer_name` when set. `Model.layerAliases` maps each weight
@@ -19,10 +20,10 @@ public enum ONNXImporter {
         let file = try ONNXModelFile(path: path)
         do {
             let graph = try ONNXGraphIndex(file)
-            let chain = try ONNXChain(graph)
-            let input = LayerSpec(name: graph.inputName, kind: .input(shape: chain.inputShape))
+            let layers = try ONNXLayerGraph(graph)
+            let input = LayerSpec(name: graph.inputName, kind: .input(shape: layers.inputShape))
             var aliases: [String: String] = [:]
-            for found in chain.layers {
+            for found in layers.layers {
                 for weightName in found.weightNames where weightName != found.layer.name { aliases[weightName] = found.layer.name }
             }
             var metadata = ["format": "onnx", "onnx_source": URL(fileURLWithPath: path).standardizedFileURL.path,
@@ -31,8 +32,9 @@ public enum ONNXImporter {
             if !producer.isEmpty { metadata["producer_name"] = producer }
             let name = ONNXProtoMemory.text(file.graph.pointee.name)
             let model = Model(name: name.isEmpty ? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent : name,
-                              layers: [input] + chain.layers.map(\.layer) + chain.tail, metadata: metadata, layerAliases: aliases,
-                              dataLayout: chain.dataLayout)
+                              layers: [input] + layers.layers.map(\.layer), outputs: layers.outputs, metadata: metadata,
+                              layerAliases: aliases, dataLayout: layers.dataLayout)
+            try model.checkGraph()
             try model.checkWeightShapes()
             return model
         } catch let error as BilinError {

@@ -7,6 +7,8 @@ import BilinCore
 ///                             is the patch value (c, i, j), the IR's channel-major patch order
 ///                             → Transpose(0,2,3,1) "N/channels_last" → the bilinear projection (`projectionSteps`,
 ///                             output Reshape [-1, Ho, Wo, p'·q']) → Transpose(0,3,1,2) "N/channels_first" → act
+///     .depthwiseConv2D        Conv(x, kernel (C·M, 1, kh, kw), bias?, group = C) "N" → act
+///     .zeroPadding2D          Pad(x, [0, 0, top, left, 0, 0, bottom, right]) "N" (before opset 11, `pads` an attribute)
 ///     .pooling2D              MaxPool "N", or AveragePool(count_include_pad 0) "N"
 ///     .globalAveragePooling2D GlobalAveragePool "N" → Flatten(axis=1) "N/flatten"
 ///     .batchNormalization     BatchNormalization(x, gamma, beta, mean, variance) "N" (also on `(N, C)`)
@@ -38,6 +40,18 @@ extension ONNXLayerSpelling {
             return [Step(opType: "Conv", name: name, constants: constants,
                          attributes: ONNXWindow.attributes(window, inputHeight: height, inputWidth: width))]
                 + (try activationSteps(activation, name: "\(name)/activation", layer: layer, builder: builder))
+        case .depthwiseConv2D(let multiplier, let window, let activation, let useBias):
+            // The IR's (kh, kw, C, M) is row-major the (kh, kw, 1, C·M) kernel of a convolution per channel.
+            let kernel = layer.weights[0].reshaped([window.height, window.width, 1, channels * multiplier])
+            var constants = [builder.addInitializer("\(name)/kernel", ONNXConvWeights.onnxKernel(fromIR: kernel))]
+            if useBias { constants.append(builder.addInitializer("\(name)/bias", layer.weights[1])) }
+            return [Step(opType: "Conv", name: name, constants: constants,
+                         attributes: ONNXWindow.attributes(window, inputHeight: height, inputWidth: width) + [.int("group", channels)])]
+                + (try activationSteps(activation, name: "\(name)/activation", layer: layer, builder: builder))
+        case .zeroPadding2D(let padding):
+            let pads = [0, 0, padding.top, padding.left, 0, 0, padding.bottom, padding.right]
+            if builder.opset < 11 { return [Step(opType: "Pad", name: name, attributes: [.ints("pads", pads)])] }
+            return [Step(opType: "Pad", name: name, constants: [builder.addInitializer("\(name)/pads", integers: pads)])]
         case .bilinearConv2D(let shape, let window, let activation):
             guard shape.inputCount == window.patchSize(channels: channels) else {
                 throw BilinError("layer '\(name)' (BilinearConv2D) reads \(shape.inputRows)×\(shape.inputColumns) matrices, not the "
@@ -76,7 +90,8 @@ extension ONNXLayerSpelling {
         var before: [Step] = []
         if inputShape?.count == 3 {
             switch layer.kind {
-            case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization, .dropout, .input:
+            case .conv2D, .bilinearConv2D, .depthwiseConv2D, .zeroPadding2D, .pooling2D, .globalAveragePooling2D,
+                 .batchNormalization, .dropout, .input, .merge, .concatenate, .leakyReLU, .rescaling:
                 break
             case .activation(let activation) where activation != .softmax:
                 break
@@ -85,8 +100,9 @@ extension ONNXLayerSpelling {
             case .flatten:
                 break
             default:
-                throw BilinError("layer '\(layer.name)' (\(layer.kind.displayName)) reads an image; on images only convolution, "
-                                 + "pooling, batch normalization, elementwise activations, Dropout and Flatten export to ONNX")
+                throw BilinError("layer '\(layer.name)' (\(layer.kind.displayName)) reads an image; on images only convolutions, "
+                                 + "padding, pooling, batch normalization, merges, Concatenate, elementwise activations, Rescaling, "
+                                 + "Dropout and Flatten export to ONNX")
             }
         }
         guard case .reshape(let target) = layer.kind, target.count == 3 else { return (before, []) }

@@ -15,7 +15,7 @@ import BilinCore
 /// GlobalAveragePool + Flatten, BatchNormalization).
 ///
 /// Activations: relu, sigmoid, tanh, softmax (last axis), leaky_relu (alpha 0.2), elu (alpha 1), selu, softplus,
-/// softsign, exponential, hard_sigmoid (alpha 1/6, beta 0.5), relu6 (Clip 0…6). `ONNXChain` reads back the dense,
+/// softsign, exponential, hard_sigmoid (alpha 1/6, beta 0.5), relu6 (Clip 0…6). `ONNXLayerGraph` reads back the dense,
 /// bilinear, flatten, reshape and image layouts (activations as layers of their own) and the relu, sigmoid, tanh,
 /// softmax and leaky_relu ops.
 enum ONNXLayerSpelling {
@@ -29,17 +29,18 @@ enum ONNXLayerSpelling {
         var attributes: [ONNXAttribute] = []
     }
 
-    /// Adds the nodes of `layer` to `builder`, reading `input`.
+    /// Adds the nodes of `layer` to `builder`, reading `inputs` (one value; a merge's or concatenation's operands).
     ///
     /// - Parameters:
     ///   - output: the value the last node writes (nil: a new unique name).
-    ///   - inputShape: the IR shape the layer reads, without the batch (needed by the image kinds).
+    ///   - inputShape: the IR shape the layer reads (its first input), without the batch (needed by the image kinds).
     ///   - layout: the model's; decides the order a Flatten or Reshape reads an image in.
-    /// - Returns: the layer's output value (`input` itself for a layer without nodes and no `output` asked for).
+    /// - Returns: the layer's output value (its input itself for a layer without nodes and no `output` asked for).
     /// - Throws: `BilinError` naming the layer when it has no ONNX spelling here.
-    static func spell(_ layer: LayerSpec, input: String, output: String?, inputShape: [Int]?, layout: DataLayout,
+    static func spell(_ layer: LayerSpec, inputs: [String], output: String?, inputShape: [Int]?, layout: DataLayout,
                       into builder: ONNXGraphBuilder) throws -> String {
         let name = layer.name
+        let operands = Array(inputs.dropFirst())
         var steps: [Step] = []
         switch layer.kind {
         case .input, .dropout:
@@ -57,21 +58,31 @@ enum ONNXLayerSpelling {
             steps += try activationSteps(activation, name: "\(name)/activation", layer: layer, builder: builder)
         case .activation(let activation):
             steps = try activationSteps(activation, name: name, layer: layer, builder: builder)
-        case .conv2D, .bilinearConv2D, .pooling2D, .globalAveragePooling2D, .batchNormalization:
+        case .conv2D, .bilinearConv2D, .depthwiseConv2D, .zeroPadding2D, .pooling2D, .globalAveragePooling2D, .batchNormalization:
             steps = try spatialSteps(layer, inputShape: inputShape, builder: builder)
-        case .depthwiseConv2D, .zeroPadding2D, .rescaling, .leakyReLU, .merge, .concatenate:
-            throw BilinError("layer '\(name)' (\(layer.kind.displayName)) has no ONNX spelling in this tool yet")
+        case .leakyReLU(let slope):
+            steps = [Step(opType: "LeakyRelu", name: name, attributes: [.float("alpha", slope)])]
+        case .rescaling(let scale, let offset):
+            steps = [Step(opType: "Mul", name: name, constants: [builder.addInitializer("\(name)/scale", Tensor(shape: [], scalars: [scale]))]),
+                     Step(opType: "Add", name: "\(name)/offset",
+                          constants: [builder.addInitializer("\(name)/offset", Tensor(shape: [], scalars: [offset]))])]
+        case .merge(let operation):
+            steps = mergeSteps(operation, name: name, operands: operands)
+        case .concatenate(let axis):
+            // The IR's axis is the channels-last example's; an image is NCHW here: its axes 0, 1, 2 are ONNX's 2, 3, 1.
+            let onnxAxis = inputShape?.count == 3 ? [2, 3, 1][axis] : axis + 1
+            steps = [Step(opType: "Concat", name: name, constants: operands, attributes: [.int("axis", onnxAxis)])]
         case .opaque(let className, _):
             throw BilinError("layer '\(name)' (\(className)) has no ONNX spelling in this tool; Dense, BilinearProjection, "
-                             + "Conv2D, BilinearConv2D, pooling, BatchNormalization, activations, Flatten, Reshape and Dropout "
-                             + "export to ONNX")
+                             + "convolutions, padding, pooling, BatchNormalization, merges, Concatenate, activations, Rescaling, "
+                             + "Flatten, Reshape and Dropout export to ONNX")
         }
         let transposes = try imageLayoutSteps(layer, inputShape: inputShape, layout: layout)
         steps = transposes.before + steps + transposes.after
         if steps.isEmpty, output != nil {
             steps = [Step(opType: "Identity", name: name)]
         }
-        var current = input
+        var current = inputs[0]
         for (index, step) in steps.enumerated() {
             let written = index == steps.count - 1 ? (output ?? builder.uniqueName("\(name)_output")) : builder.uniqueName("\(step.name)_output")
             let inputs = step.dataInputLast ? step.constants + [current] : [current] + step.constants
@@ -98,6 +109,19 @@ enum ONNXLayerSpelling {
         ]
     }
 
+    /// A merge of the data input and `operands`: one variadic `Sum`, `Max`, `Min` or `Mean`, or `Add`, `Sub`, `Mul`
+    /// node per operand (`Add` for two: the node PyTorch writes for a residual).
+    static func mergeSteps(_ operation: MergeOperation, name: String, operands: [String]) -> [Step] {
+        let variadic: [MergeOperation: String] = [.maximum: "Max", .minimum: "Min", .average: "Mean", .add: "Sum"]
+        if let opType = variadic[operation], operation != .add || operands.count > 1 {
+            return [Step(opType: opType, name: name, constants: operands)]
+        }
+        let opType = [MergeOperation.add: "Add", .subtract: "Sub", .multiply: "Mul"][operation]!
+        return operands.enumerated().map { index, operand in
+            Step(opType: opType, name: index == 0 ? name : "\(name)/\(index)", constants: [operand])
+        }
+    }
+
     static func activationSteps(_ activation: Activation, name: String, layer: LayerSpec,
                                         builder: ONNXGraphBuilder) throws -> [Step] {
         switch activation {
@@ -113,6 +137,8 @@ enum ONNXLayerSpelling {
         case .softsign: return [Step(opType: "Softsign", name: name)]
         case .exponential: return [Step(opType: "Exp", name: name)]
         case .hardSigmoid: return [Step(opType: "HardSigmoid", name: name, attributes: [.float("alpha", 1.0 / 6), .float("beta", 0.5)])]
+        case .relu6 where builder.opset < 11:
+            return [Step(opType: "Clip", name: name, attributes: [.float("min", 0), .float("max", 6)])]
         case .relu6:
             let bounds = [0, 6].map { builder.addInitializer("\(name)/\($0 == 0 ? "min" : "max")", Tensor(shape: [], scalars: [Float($0)])) }
             return [Step(opType: "Clip", name: name, constants: bounds)]

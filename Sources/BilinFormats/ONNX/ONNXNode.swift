@@ -53,6 +53,11 @@ struct ONNXNode {
         attribute(name).flatMap { $0.has_f != 0 ? $0.f : nil }
     }
 
+    /// A tensor attribute (a `Constant` node's `value`).
+    func tensor(_ name: String) -> UnsafeMutablePointer<Onnx__TensorProto>? {
+        attribute(name)?.t
+    }
+
     func string(_ name: String) -> String? {
         guard let attribute = attribute(name), attribute.has_s != 0 else { return nil }
         return String(decoding: UnsafeBufferPointer(start: attribute.s.data, count: attribute.s.len), as: UTF8.self)

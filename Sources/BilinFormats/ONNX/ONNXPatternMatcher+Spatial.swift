@@ -1,9 +1,11 @@
 import BilinCore
 
-/// The image forms of `ONNXChain`. `shape` is the IR's `(height, width, channels)`; the graph holds the value NCHW.
-extension ONNXChainMatcher {
-    /// `Conv`: a `.conv2D` (group 1), or the patch extraction that starts a `.bilinearConv2D` (group = channels).
-    mutating func convolution(_ node: ONNXNode, shape: [Int]) throws -> ONNXChainLayer? {
+/// The image forms of `ONNXLayerGraph`. `shape` is the IR's `(height, width, channels)`; the graph holds the value NCHW.
+extension ONNXPatternMatcher {
+    /// `Conv`: a `.conv2D` (group 1), a `.depthwiseConv2D` (group = channels, one input channel per group), or the
+    /// patch extraction that starts a `.bilinearConv2D` (group = channels, the one-hot kernel). A bias may follow as
+    /// an `Add` of a `(1, Cout, 1, 1)` or `(Cout, 1, 1)` initializer; pads neither valid nor same become `padding`.
+    mutating func convolution(_ node: ONNXNode, shape: [Int]) throws -> ONNXMatchedLayer? {
         guard node.inputs.count >= 2,
               !node.hasAttributes(besides: ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"])
         else { return nil }
@@ -12,32 +14,44 @@ extension ONNXChainMatcher {
         guard kernel.value.rank == 4 else { throw channelMisfit(node, weight: kernel.name, channels: channels) }
         let (filters, height, width) = (kernel.value.shape[0], kernel.value.shape[2], kernel.value.shape[3])
         guard node.ints("kernel_shape").map({ $0 == [height, width] }) ?? true else { return nil }
-        let window = try ONNXWindow.read(node, height: height, width: width, inputHeight: shape[0], inputWidth: shape[1])
         let group = node.int("group") ?? 1
-        if group != 1 {
-            if group == channels, let bilinear = try bilinearConvolution(node, patches: kernel.value, window: window, shape: shape) {
-                return bilinear
-            }
-            throw ONNXChain.NotConvertible(message: "not convertible: group \(group) (a grouped convolution)")
+        let (window, padding) = try ONNXWindow.read(node, height: height, width: width, inputHeight: shape[0], inputWidth: shape[1],
+                                                    zeroPadding: group == 1 || group == channels)
+        // Group 1 too on one channel, as this tool writes a bilinear convolution of a single-channel image.
+        if group == channels, padding == nil, kernel.value.shape[1] == 1,
+           let bilinear = try bilinearConvolution(node, patches: kernel.value, window: window, shape: shape) {
+            return bilinear
         }
-        guard kernel.value.shape[1] == channels else { throw channelMisfit(node, weight: kernel.name, channels: channels) }
-        var weights = [ONNXConvWeights.irKernel(fromONNX: kernel.value)]
-        var names = [kernel.name]
+        let kind: LayerKind
+        var irKernel = ONNXConvWeights.irKernel(fromONNX: kernel.value)
+        if group == 1 {
+            guard kernel.value.shape[1] == channels else { throw channelMisfit(node, weight: kernel.name, channels: channels) }
+            kind = .conv2D(filters: filters, window: window, activation: .linear, useBias: false)
+        } else if group == channels, kernel.value.shape[1] == 1, filters % channels == 0 {
+            // Output channel c·M + m reads input channel c: the IR's (kh, kw, C, M) layout, row-major the same.
+            irKernel = irKernel.reshaped([height, width, channels, filters / channels])
+            kind = .depthwiseConv2D(multiplier: filters / channels, window: window, activation: .linear, useBias: false)
+        } else {
+            throw ONNXLayerGraph.NotConvertible(message: "not convertible: group \(group) (a grouped convolution)")
+        }
+        var found = ONNXMatchedLayer(layer: LayerSpec(name: "", kind: kind, weights: [irKernel]), nodeIndices: [node.index],
+                                     inputs: [node.inputs[0]], output: node.outputs[0], weightNames: [kernel.name], padding: padding)
         if node.inputs.count >= 3, !node.inputs[2].isEmpty {
             let bias = try weight(node, 2)
             guard bias.value.shape == [filters] else { throw channelMisfit(node, weight: bias.name, channels: channels) }
-            weights.append(bias.value)
-            names.append(bias.name)
+            found.layer.weights.append(bias.value)
+            found.weightNames.append(bias.name)
+            found.layer.kind = kind.withBias
         }
-        let layer = LayerSpec(name: uniqueName(node), kind: .conv2D(filters: filters, window: window, activation: .linear,
-                                                                    useBias: weights.count == 2), weights: weights)
-        return ONNXChainLayer(layer: layer, nodeIndices: [node.index], input: node.inputs[0], output: node.outputs[0], weightNames: names)
+        absorbBias(into: &found, after: node, shapes: [[1, filters, 1, 1], [filters, 1, 1]])
+        found.layer.name = uniqueName(node)
+        return found
     }
 
     /// The chain `ONNXLayerSpelling` writes for a `.bilinearConv2D` from its patch extraction `conv` on: the one-hot
     /// `patches` kernel, no bias, then `Transpose(0,2,3,1)` → the bilinear projection (its output Reshape
     /// `[-1, Ho, Wo, p'·q']`) → `Transpose(0,3,1,2)`. Nil for any other form.
-    private mutating func bilinearConvolution(_ conv: ONNXNode, patches: Tensor, window: Window2D, shape: [Int]) throws -> ONNXChainLayer? {
+    private mutating func bilinearConvolution(_ conv: ONNXNode, patches: Tensor, window: Window2D, shape: [Int]) throws -> ONNXMatchedLayer? {
         let channels = shape[2]
         // The shape first: a hostile one must not size the kernel compared against.
         guard conv.inputs.count == 2 || conv.inputs[2].isEmpty, let patchSize = [channels, window.height, window.width].checkedProduct,
@@ -54,30 +68,30 @@ extension ONNXChainMatcher {
         else { return nil }
         let layer = LayerSpec(name: uniqueName(projection.nodes[2]),
                               kind: .bilinearConv2D(projection.shape, window: window, activation: .linear), weights: projection.weights)
-        return ONNXChainLayer(layer: layer, nodeIndices: [conv.index, toLast.index] + projection.nodes.map(\.index) + [toFirst.index],
-                              input: conv.inputs[0], output: toFirst.outputs[0], weightNames: projection.weightNames)
+        return ONNXMatchedLayer(layer: layer, nodeIndices: [conv.index, toLast.index] + projection.nodes.map(\.index) + [toFirst.index],
+                              inputs: [conv.inputs[0]], output: toFirst.outputs[0], weightNames: projection.weightNames)
     }
 
     /// `MaxPool`, or `AveragePool` not counting padding; `ceil_mode` 0.
-    mutating func pooling(_ node: ONNXNode, shape: [Int]) throws -> ONNXChainLayer? {
+    mutating func pooling(_ node: ONNXNode, shape: [Int]) throws -> ONNXMatchedLayer? {
         guard node.inputs.count == 1, let kernel = node.ints("kernel_shape"), kernel.count == 2,
               !node.hasAttributes(besides: ["auto_pad", "ceil_mode", "count_include_pad", "dilations", "kernel_shape", "pads",
                                             "storage_order", "strides"])
         else { return nil }
         if node.int("ceil_mode") ?? 0 != 0 {
-            throw ONNXChain.NotConvertible(message: "not convertible: ceil_mode 1 (only 0 is read)")
+            throw ONNXLayerGraph.NotConvertible(message: "not convertible: ceil_mode 1 (only 0 is read)")
         }
         let kind: PoolingKind = node.opType == "MaxPool" ? .max : .average
         if kind == .average, node.int("count_include_pad") ?? 0 != 0 {
-            throw ONNXChain.NotConvertible(message: "not convertible: count_include_pad 1 (only 0 is read)")
+            throw ONNXLayerGraph.NotConvertible(message: "not convertible: count_include_pad 1 (only 0 is read)")
         }
-        let window = try ONNXWindow.read(node, height: kernel[0], width: kernel[1], inputHeight: shape[0], inputWidth: shape[1])
+        let window = try ONNXWindow.read(node, height: kernel[0], width: kernel[1], inputHeight: shape[0], inputWidth: shape[1]).window
         return single(node, kind: .pooling2D(kind, window: window))
     }
 
     /// `GlobalAveragePool`, `(N, C, H, W)` → `(N, C, 1, 1)`: with the `Flatten` or `Reshape[-1, C]` after it one
     /// `.globalAveragePooling2D`; alone, an average pooling over the whole image (the IR shape `(1, 1, C)`).
-    mutating func globalAveragePooling(_ node: ONNXNode, shape: [Int]) -> ONNXChainLayer? {
+    mutating func globalAveragePooling(_ node: ONNXNode, shape: [Int]) -> ONNXMatchedLayer? {
         guard node.inputs.count == 1 else { return nil }
         guard let flatten = graph.soleConsumer(of: node.outputs[0]), flattens(flatten, reading: node.outputs[0], count: shape[2]) else {
             return single(node, kind: .pooling2D(.average, window: Window2D(height: shape[0], width: shape[1])))
@@ -90,7 +104,7 @@ extension ONNXChainMatcher {
 
     /// `BatchNormalization` in inference form (no training outputs): scale, B, mean and variance, each one value per
     /// channel, the IR's gamma, beta, moving mean and moving variance. Also after a dense layer (`(N, C)`).
-    mutating func batchNormalization(_ node: ONNXNode, shape: [Int]) throws -> ONNXChainLayer? {
+    mutating func batchNormalization(_ node: ONNXNode, shape: [Int]) throws -> ONNXMatchedLayer? {
         guard shape.count == 3 || shape.count == 1, node.inputs.count == 5,
               !node.hasAttributes(besides: ["epsilon", "momentum", "spatial", "training_mode"]),
               node.int("spatial") ?? 1 == 1, node.int("training_mode") ?? 0 == 0
@@ -108,12 +122,12 @@ extension ONNXChainMatcher {
 
     /// `Transpose(0,2,3,1)` → `Flatten` or `Reshape[-1, all]`: an image flattened in H,W,C order, the IR's flatten of
     /// a channels-last model (named after the Flatten).
-    mutating func channelsLastFlatten(_ node: ONNXNode, shape: [Int]) -> ONNXChainLayer? {
+    mutating func channelsLastFlatten(_ node: ONNXNode, shape: [Int]) -> ONNXMatchedLayer? {
         guard layout == .channelsLast, isTranspose(node, [0, 2, 3, 1]), let count = shape.checkedProduct,
               let flatten = graph.soleConsumer(of: node.outputs[0]), flattens(flatten, reading: node.outputs[0], count: count)
         else { return nil }
-        return ONNXChainLayer(layer: LayerSpec(name: uniqueName(flatten), kind: .flatten), nodeIndices: [node.index, flatten.index],
-                              input: node.inputs[0], output: flatten.outputs[0], weightNames: [])
+        return ONNXMatchedLayer(layer: LayerSpec(name: uniqueName(flatten), kind: .flatten), nodeIndices: [node.index, flatten.index],
+                              inputs: [node.inputs[0]], output: flatten.outputs[0], weightNames: [])
     }
 
     /// Whether `node` is `Flatten(axis=1)` or `Reshape[-1 or 0, count]` of `value`.
