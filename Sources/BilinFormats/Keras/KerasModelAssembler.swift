@@ -4,7 +4,8 @@ import BilinCore
 enum KerasModelAssembler {
     /// The model: the input node, each other node decoded (`KerasLayerDecoder`) in the config's topological order,
     /// exported bilinear chains folded back (`KerasBilinearChain.fold`, then `KerasBilinearConvChain.fold`), and every
-    /// weight shape checked against the configs. A model whose nodes each read the one before keeps no edge names.
+    /// weight shape checked against the configs. A model whose nodes each read the one before keeps no edge names
+    /// (the folds drop them).
     ///
     /// - Parameters:
     ///   - weights: The weights of a (non-input) layer, in Keras' variable order.
@@ -27,10 +28,6 @@ enum KerasModelAssembler {
         var model = Model(name: config.name, layers: layers, outputs: config.outputs, metadata: metadata)
         try model.checkGraph()
         model = KerasBilinearConvChain.fold(KerasBilinearChain.fold(model))
-        if model.isChain {
-            model.outputs = []
-            for index in model.layers.indices { model.layers[index].inputs = [] }
-        }
         try model.checkWeightShapes()
         return model
     }

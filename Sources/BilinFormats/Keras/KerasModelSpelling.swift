@@ -58,8 +58,8 @@ struct KerasModelSpelling {
             lastEntry.append(entries.last?.name ?? model.layers[index].name)
             layers += entries
         }
-        self.inbound = isFunctional ? inbound : nil
         outputs = model.outputIndices().map { lastEntry[$0] }
+        self.inbound = nil
         var seen: Set<String> = []
         for entry in [input] + layers {
             guard !entry.name.isEmpty, !entry.name.contains("/") else {
@@ -69,6 +69,17 @@ struct KerasModelSpelling {
                 throw BilinError("two layers would be named '\(entry.name)' in the Keras file")
             }
         }
+        if isFunctional { putInKerasOrder(inbound: inbound) }
+    }
+
+    /// Sets `layers` and `inbound` in the order Keras gives the loaded model's layers (`KerasLayerOrder`).
+    private mutating func putInKerasOrder(inbound: [[String]]) {
+        let entries = [input] + layers
+        let index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
+        let sources = [[]] + inbound.map { $0.compactMap { index[$0] } }
+        let order = KerasLayerOrder.order(inbound: sources, outputs: outputs.compactMap { index[$0] }).filter { $0 != 0 }
+        layers = order.map { entries[$0] }
+        self.inbound = order.map { inbound[$0 - 1] }
     }
 
     /// The model config: the legacy `.h5` form `{"class_name": …, "config": {…}}`, or for a `.keras` archive that
