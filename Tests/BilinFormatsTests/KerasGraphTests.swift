@@ -8,7 +8,7 @@ import Testing
 @Suite("Keras graphs")
 struct KerasGraphTests {
     /// Each graph fixture with an input batch for it.
-    static let fixtures = ["graph_ops.h5", "graph_ops.keras", "biresnet.h5", "biresnet.keras"]
+    static let fixtures = ["graph_ops.h5", "graph_ops.keras", "biresnet.h5", "biresnet.keras", "fmnist_resnet.h5", "fmnist_resnet.keras"]
 
     static func input(for model: Model) throws -> Tensor {
         guard model.inputShape == [28, 28, 1] else {
