@@ -100,8 +100,6 @@ struct KerasExporterTests {
         noInput.layers.removeFirst()
         var foreign = good
         foreign.layers.insert(LayerSpec(name: "gemm", kind: .opaque(className: "Gemm", config: "transB: 1")), at: 2)
-        var slash = good
-        slash.layers[2].name = "block/head"
         var clash = good
         clash.layers[2].name = "proj_in"
         var wrongShape = good
@@ -116,7 +114,6 @@ struct KerasExporterTests {
             (noInput, "the model does not start with an input layer, which a Keras model needs"),
             (mismatch, "node 'sum' (Add) reads 'd3' of shape [3] and 'd4' of shape [4]; it needs inputs of one shape"),
             (foreign, "layer 'gemm' (Gemm) came from another format and cannot be written to a Keras file"),
-            (slash, "layer name 'block/head' cannot be written to a Keras file (empty or containing '/')"),
             (clash, "two layers would be named 'proj_in' in the Keras file"),
             (wrongShape, "layer 'proj' (BilinearProjection): bias has shape [10], but the config implies [2, 5]"),
         ]
@@ -133,6 +130,25 @@ struct KerasExporterTests {
     }
 
     /// `x [12] → proj: bilinear (3×4 → 2×5) → head: Dense(3, softmax)` with seeded random weights.
+    @Test("names Keras refuses (with '/', as PyTorch's ONNX export writes them) are written sanitised and unique")
+    func sanitisedNames() throws {
+        let folder = try TemporaryFolder()
+        var model = Self.bilinearModel(activation: .relu)
+        let head = model.layers[2]
+        model.layers[1].name = "/proj/MatMul"
+        model.layers[2] = LayerSpec(name: "/head/Gemm", kind: .activation(.tanh), inputs: ["/proj/MatMul"])
+        model.layers.append(LayerSpec(name: "head/Gemm", kind: head.kind, weights: head.weights, inputs: ["/proj/MatMul"]))
+        model.layers.append(LayerSpec(name: "sum", kind: .merge(.add), inputs: ["/head/Gemm", "/proj/MatMul"]))
+        model.outputs = ["sum", "head/Gemm"]
+        for path in [folder.file("names.h5"), folder.file("names.keras")] {
+            try ModelIO.save(model, to: path)
+            let reread = try ModelIO.load(path: path)
+            #expect(reread.layers.map(\.name).sorted() == ["head_Gemm", "head_Gemm_2", "proj_MatMul", "sum", "x"])
+            #expect(reread.layers.first { $0.name == "sum" }?.inputs == ["head_Gemm", "proj_MatMul"])
+            #expect(reread.outputs == ["sum", "head_Gemm_2"])
+        }
+    }
+
     static func bilinearModel(activation: Activation) -> Model {
         var generator = SeededGenerator(seed: 42)
         let shape = BilinearShape(inputRows: 3, inputColumns: 4, outputRows: 2, outputColumns: 5)

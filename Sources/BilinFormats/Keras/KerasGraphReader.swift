@@ -117,15 +117,7 @@ struct KerasGraphReader {
 
     /// A node name not used yet: `name`, else `<model>_<name>`, else that with `_2`, `_3`, ….
     private mutating func unique(_ name: String, in model: String) -> String {
-        var candidate = name
-        if used.contains(candidate) { candidate = "\(model)_\(name)" }
-        var suffix = 2
-        while used.contains(candidate) {
-            candidate = "\(model)_\(name)_\(suffix)"
-            suffix += 1
-        }
-        used.insert(candidate)
-        return candidate
+        KerasNames.unique(used.contains(name) ? "\(model)_\(name)" : name, among: &used)
     }
 
     private static func layer(_ entry: JSONValue, index: Int) throws -> KerasLayerConfig {

@@ -34,9 +34,10 @@ struct KerasModelSpelling {
 
     /// - Throws: `BilinError` (without a file) when the model does not start with its only input layer, a layer's
     ///   weights do not fit its kind, the inputs of a merge disagree, an opaque layer did not come from a Keras file,
-    ///   or a layer name is not one Keras accepts (empty, containing `/`, or used twice once bilinear layers are
-    ///   spelled out).
+    ///   or two layers would share a name once bilinear layers are spelled out. Names Keras refuses (empty, or
+    ///   with `/`) are replaced first (`KerasNames`).
     init(_ model: Model) throws {
+        let model = KerasNames.renamed(model)
         try model.checkWeightShapes()
         guard case .input(let shape)? = model.layers.first?.kind else {
             throw BilinError("the model does not start with an input layer, which a Keras model needs")
@@ -62,9 +63,6 @@ struct KerasModelSpelling {
         self.inbound = nil
         var seen: Set<String> = []
         for entry in [input] + layers {
-            guard !entry.name.isEmpty, !entry.name.contains("/") else {
-                throw BilinError("layer name '\(entry.name)' cannot be written to a Keras file (empty or containing '/')")
-            }
             guard seen.insert(entry.name).inserted else {
                 throw BilinError("two layers would be named '\(entry.name)' in the Keras file")
             }
