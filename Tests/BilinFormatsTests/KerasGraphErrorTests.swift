@@ -40,6 +40,24 @@ struct KerasGraphErrorTests {
         #expect(model.consumerIndices()[0] == [1, 2])
     }
 
+    @Test("a nested model's layer named like an outer one becomes <model>_<layer>; each finds its own weights")
+    func nestedNameClash() throws {
+        let folder = try TemporaryFolder()
+        let dense = #"{"class_name": "Dense", "config": {"name": "dense", "units": 3}}"#
+        let nested = #"{"class_name": "Sequential", "name": "inner", "config": {"name": "inner", "layers": ["#
+            + #"{"class_name": "InputLayer", "config": {"batch_shape": [null, 3], "name": "i"}}, \#(dense)]}, "inbound_nodes": [[["a", 0, 0, {}]]]}"#
+        let config = Self.config([("Dense", "dense", #", "units": 3"#, ["inner"])], outputs: ["dense"])
+            .replacingOccurrences(of: #"{"class_name": "Dense""#, with: nested + #", {"class_name": "Dense""#)
+        let (inner, outer) = (Tensor(shape: [3, 3], repeating: 1), Tensor(shape: [3, 3], repeating: 2))
+        let path = try write(folder, "nested.h5", config, weights: [
+            ("inner", [("dense/kernel", inner), ("dense/bias", Tensor(shape: [3]))]),
+            ("dense", [("kernel", outer), ("bias", Tensor(shape: [3]))]),
+        ])
+        let model = try ModelIO.load(path: path)
+        #expect(model.layers.map(\.name) == ["a", "inner_dense", "dense"] && model.isChain)
+        #expect(model.layers[1].weights.first == inner && model.layers[2].weights.first == outer)
+    }
+
     @Test("a cycle, a dangling input, a merge whose inputs disagree, a shared layer: one line naming the node")
     func refused() throws {
         let folder = try TemporaryFolder()
