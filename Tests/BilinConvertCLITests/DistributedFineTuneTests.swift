@@ -16,25 +16,10 @@ struct DistributedFineTuneTests {
             Fixtures.path(fixture), "--scale", "2", "--data", Fixtures.path("fmnist_sample.npz"), "-o", folder.file(converted), "--quiet",
         ])
         try #require(run.status == 0, "\(run.standardError)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: PythonOracle.python)
-        process.arguments = [
-            Fixtures.root.appendingPathComponent("Examples/DistributedFineTune/fine_tune.py").path, folder.file(converted),
-            "--data", Fixtures.path("fmnist_sample.npz"), "--steps", "12", "--batch-size", "64", "--lr", "0.003",
+        try PythonOracle.run("Examples/DistributedFineTune/fine_tune.py", [
+            folder.file(converted), "--data", Fixtures.path("fmnist_sample.npz"), "--steps", "12", "--batch-size", "64", "--lr", "0.003",
             "-o", folder.file("tuned.keras"), "--json", folder.file("keras.json"),
-        ]
-        var environment = ProcessInfo.processInfo.environment
-        environment["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
-        environment["JAX_PLATFORMS"] = "cpu"
-        environment["NPROC"] = "4"
-        process.environment = environment
-        let error = Pipe()
-        process.standardError = error
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "fine_tune.py failed: \(message)")
+        ], environment: ["XLA_FLAGS": "--xla_force_host_platform_device_count=2", "JAX_PLATFORMS": "cpu", "NPROC": "4"])
         #expect(FileManager.default.fileExists(atPath: folder.file("tuned.keras")))
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("keras.json")))) as! [String: Any]
         #expect(report["devices"] as? Int == 2)
