@@ -52,8 +52,11 @@ struct ImageFolderCommandTests {
         #expect(failed.standardError == "Error: \(bad): corrupt PNG: read beyond end of data\n")
         #expect(!FileManager.default.fileExists(atPath: folder.file("out.h5")))
 
-        let skipped = try ToolRun.run(arguments + ["--skip-bad-images"])
+        let skipped = try ToolRun.run(arguments + ["--skip-bad-images", "--json", folder.file("report.json")])
         #expect(skipped.status == 0, "\(skipped.standardError)")
         #expect(skipped.standardOutput.contains("skipped 1 image that failed to decode (--skip-bad-images), the first: \(bad)\n"))
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("report.json")))) as! [String: Any]
+        #expect(report["skippedImages"] as? [String] == [bad])
+        #expect((report["classNames"] as? [String])?.count == 10)
     }
 }
