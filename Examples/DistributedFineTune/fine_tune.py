@@ -7,6 +7,9 @@ a folder of MNIST-format IDX files (raw or .gz) or an .npz with x_train, y_train
 divided by 255, as the tool does. Each batch is split over `keras.distribution.list_devices()`; on a multi-host
 cluster call `keras.distribution.initialize()` first (see Docs/scale-out.md).
 
+Simulated devices on a small CPU machine (XLA_FLAGS=--xla_force_host_platform_device_count=2) need NPROC set above
+the core count (NPROC=8), or XLA's thread pool deadlocks in the first all-reduces (Docs/scale-out.md).
+
 The report says how many devices ran, the training loss on a fixed set of training examples before and after,
 the test accuracy, and whether every non-trainable weight (the fixed structure of a converted layer) is bit for
 bit what it was.
