@@ -114,7 +114,10 @@ struct ONNXLayerGraph {
                 let previous = layers.last?.layer.name ?? graph.inputName
                 var names = layer.inputs.compactMap { writers[$0] }
                 let opaque = layer.layer.kind.isOpaque
-                if opaque { names = names.enumerated().filter { !names[..<$0].contains($1) }.map(\.element) }
+                if opaque {
+                    var seen = Set<String>()
+                    names = names.filter { seen.insert($0).inserted }
+                }
                 layer.layer.inputs = names == [previous] ? [] : names
                 for output in opaque ? graph.nodes[layer.nodeIndices[0]].outputs : [layer.output] { writers[output] = layer.layer.name }
                 consumed.formUnion(layer.nodeIndices)
@@ -123,7 +126,8 @@ struct ONNXLayerGraph {
         }
         self.layers = layers
         var outputs: [String] = []
-        for value in graph.outputNames { if let writer = writers[value], !outputs.contains(writer) { outputs.append(writer) } }
+        var listed = Set<String>()
+        for value in graph.outputNames { if let writer = writers[value], listed.insert(writer).inserted { outputs.append(writer) } }
         self.outputs = outputs == [layers.last?.layer.name ?? graph.inputName] ? [] : outputs
     }
 
