@@ -88,8 +88,20 @@ struct ONNXGraphTests {
                                    "/Reshape Flatten", "/fc/Gemm Dense"])
     }
 
+    @Test("torch_dynamo_nchw.onnx (PyTorch's default exporter, external data): the residual block, ReduceMean over H and W and the Reshape after it as GlobalAveragePooling2D")
+    func dynamoExport() throws {
+        let model = try ModelIO.load(path: Fixtures.path("torch_dynamo_nchw.onnx"))
+        #expect(summary(model) == [
+            "image InputLayer", "node_conv2d_pad ZeroPadding2D 1 1 1 1", "node_conv2d Conv2D 4 3×3/2 valid linear bias=true",
+            "node_relu Activation relu", "node_conv2d_1 Conv2D 4 3×3/1 same linear bias=true",
+            "node_conv2d_2 Conv2D 4 1×1/2 valid linear bias=true <- image", "node_add Add <- node_conv2d_1, node_conv2d_2",
+            "node_relu_1 Activation relu", "node_mean GlobalAveragePooling2D", "node_linear Dense",
+        ])
+    }
+
     @Test("Network runs the imported graphs as onnxruntime runs the files",
-          arguments: ["graph_nchw.onnx", "resnet_nchw.onnx", "torch_view_nchw.onnx", "cnn_grouped.onnx", "cnn_odd_pads.onnx"])
+          arguments: ["graph_nchw.onnx", "resnet_nchw.onnx", "torch_view_nchw.onnx", "torch_dynamo_nchw.onnx", "cnn_grouped.onnx",
+                      "cnn_odd_pads.onnx"])
     func forwardMatchesRuntime(fixture: String) throws {
         let folder = try TemporaryFolder()
         let model = try ModelIO.load(path: Fixtures.path(fixture))
@@ -111,7 +123,7 @@ struct ONNXGraphTests {
 
     @Test("written fresh and by editing (changed convolutions inside branches, one with its pads read out), the graphs pass the full checker and run as in Swift",
           arguments: [("graph_nchw.onnx", ["stem", "depthwise", "branch"]), ("resnet_nchw.onnx", ["/b1_conv1/Conv", "/b2_shortcut/Conv"]),
-                      ("torch_view_nchw.onnx", ["/conv/Conv", "/fc/Gemm"])])
+                      ("torch_view_nchw.onnx", ["/conv/Conv", "/fc/Gemm"]), ("torch_dynamo_nchw.onnx", ["node_conv2d", "node_conv2d_2"])])
     func roundTrips(fixture: String, changed: [String]) throws {
         let folder = try TemporaryFolder()
         let source = try ModelIO.load(path: Fixtures.path(fixture))

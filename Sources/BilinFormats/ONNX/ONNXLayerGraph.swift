@@ -46,6 +46,7 @@ struct ONNXMatchedLayer {
 ///       → Reshape[-1,p,q] → MatMul(·,V) → MatMul(Uᵀ,·) → Reshape[-1,Ho,Wo,p'q'] → Add(·, b) → Transpose(0,3,1,2)
 ///     MaxPool, AveragePool (count_include_pad 0)            .pooling2D
 ///     GlobalAveragePool → Flatten or Reshape[-1, C]         .globalAveragePooling2D (alone: .pooling2D over all)
+///     ReduceMean over H and W (keepdims 1: as GlobalAveragePool; 0: .globalAveragePooling2D)
 ///     BatchNormalization (inference)                        .batchNormalization
 ///
 /// Pooling pads must be valid or same (`ONNXWindow`). The layout: a rank-4 graph input is NCHW, IR input shape

@@ -92,7 +92,6 @@ extension ONNXPatternMatcher {
     /// `GlobalAveragePool`, `(N, C, H, W)` → `(N, C, 1, 1)`: with the `Flatten` or `Reshape[-1, C]` after it one
     /// `.globalAveragePooling2D`; alone, an average pooling over the whole image (the IR shape `(1, 1, C)`).
     mutating func globalAveragePooling(_ node: ONNXNode, shape: [Int]) -> ONNXMatchedLayer? {
-        guard node.inputs.count == 1 else { return nil }
         guard let flatten = graph.soleConsumer(of: node.outputs[0]), flattens(flatten, reading: node.outputs[0], count: shape[2]) else {
             return single(node, kind: .pooling2D(.average, window: Window2D(height: shape[0], width: shape[1])))
         }
@@ -100,6 +99,19 @@ extension ONNXPatternMatcher {
         found.nodeIndices.append(flatten.index)
         found.output = flatten.outputs[0]
         return found
+    }
+
+    /// `ReduceMean` over height and width (axes 2 and 3, or -1 and -2; an attribute before opset 18, an input from
+    /// it), as PyTorch's dynamo exporter writes adaptive average pooling to 1×1: with `keepdims` 0 one
+    /// `.globalAveragePooling2D`, else read as `GlobalAveragePool` is.
+    mutating func spatialMean(_ node: ONNXNode, shape: [Int]) -> ONNXMatchedLayer? {
+        let axes = graph.opset < 18 ? node.ints("axes")
+                                    : node.inputs.count == 2 ? graph.initializers[node.inputs[1]].flatMap { try? ONNXTensorData.integers($0) } : nil
+        guard let axes, axes.count == 2, Set(axes.map { $0 < 0 ? $0 + 4 : $0 }) == [2, 3],
+              !node.hasAttributes(besides: ["axes", "keepdims", "noop_with_empty_axes"])
+        else { return nil }
+        if node.int("keepdims") ?? 1 == 0 { return single(node, kind: .globalAveragePooling2D) }
+        return globalAveragePooling(node, shape: shape)
     }
 
     /// `BatchNormalization` in inference form (no training outputs): scale, B, mean and variance, each one value per
