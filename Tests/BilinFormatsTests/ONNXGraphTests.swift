@@ -99,6 +99,14 @@ struct ONNXGraphTests {
         ])
     }
 
+    @Test("pads_opset10.onnx: before opset 11, Clip's attributes read as ReLU6 and the Conv's pads as a ZeroPadding2D")
+    func opset10() throws {
+        #expect(summary(try ModelIO.load(path: Fixtures.path("pads_opset10.onnx"))) == [
+            "image InputLayer", "conv_pad ZeroPadding2D 1 1 1 1", "conv Conv2D 4 3×3/2 valid linear bias=true", "relu6 Activation relu6",
+            "flatten Flatten", "fc Dense",
+        ])
+    }
+
     @Test("Network runs the imported graphs as onnxruntime runs the files",
           arguments: ["graph_nchw.onnx", "resnet_nchw.onnx", "torch_view_nchw.onnx", "torch_dynamo_nchw.onnx", "cnn_grouped.onnx",
                       "cnn_odd_pads.onnx"])
@@ -121,9 +129,12 @@ struct ONNXGraphTests {
         return edited
     }
 
+    /// pads_opset10.onnx: the edit spells the read-out padding as opset 10's `Pad` (pads an attribute), and its
+    /// `Clip(0, 6)` with attributes reads as ReLU6.
     @Test("written fresh and by editing (changed convolutions inside branches, one with its pads read out), the graphs pass the full checker and run as in Swift",
           arguments: [("graph_nchw.onnx", ["stem", "depthwise", "branch"]), ("resnet_nchw.onnx", ["/b1_conv1/Conv", "/b2_shortcut/Conv"]),
-                      ("torch_view_nchw.onnx", ["/conv/Conv", "/fc/Gemm"]), ("torch_dynamo_nchw.onnx", ["node_conv2d", "node_conv2d_2"])])
+                      ("torch_view_nchw.onnx", ["/conv/Conv", "/fc/Gemm"]), ("torch_dynamo_nchw.onnx", ["node_conv2d", "node_conv2d_2"]),
+                      ("pads_opset10.onnx", ["conv"])])
     func roundTrips(fixture: String, changed: [String]) throws {
         let folder = try TemporaryFolder()
         let source = try ModelIO.load(path: Fixtures.path(fixture))
