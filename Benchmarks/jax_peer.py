@@ -98,7 +98,42 @@ def build_cnn(seed=0):
     return params, forward
 
 
+def build_resnet(seed=0):
+    """The residual CNN of Benchmarks/Sources/bilin-bench/ResidualCNN.swift, NHWC: stem Conv 16 3×3 same → BN → relu;
+    two blocks (16→32, 32→64): pad 1 → Conv 3×3 /2 valid → BN → relu → Conv 3×3 same → BN, plus a 1×1 /2 projection
+    shortcut → BN, added → relu; global average pooling → Dense 10. Batch normalization in training mode (the
+    batch's statistics), as the tool trains it."""
+    shapes = [(3, 3, 1, 16)]
+    for channels, filters in [(16, 32), (32, 64)]:
+        shapes += [(3, 3, channels, filters), (3, 3, filters, filters), (1, 1, channels, filters)]
+    keys = jax.random.split(jax.random.PRNGKey(seed), len(shapes) + 1)
+    convs = [(glorot(k, s, s[0] * s[1] * s[2], s[0] * s[1] * s[3]), jnp.ones((s[3],), jnp.float32), jnp.zeros((s[3],), jnp.float32))
+             for k, s in zip(keys, shapes)]
+    params = convs + [(glorot(keys[-1], (64, 10), 64, 10), jnp.zeros((10,), jnp.float32))]
+
+    def conv_bn(x, layer, stride, padding):
+        kernel, gamma, beta = layer
+        x = jax.lax.conv_general_dilated(x, kernel, (stride, stride), padding, dimension_numbers=("NHWC", "HWIO", "NHWC"))
+        mean = jnp.mean(x, axis=(0, 1, 2))
+        variance = jnp.var(x, axis=(0, 1, 2))
+        return gamma * (x - mean) / jnp.sqrt(variance + 1e-3) + beta
+
+    def forward(params, x):
+        x = jax.nn.relu(conv_bn(x.reshape(x.shape[0], 28, 28, 1), params[0], 1, "SAME"))
+        for block in range(2):
+            first, second, shortcut = params[1 + 3 * block:4 + 3 * block]
+            y = jax.nn.relu(conv_bn(x, first, 2, ((1, 1), (1, 1))))
+            y = conv_bn(y, second, 1, "SAME")
+            x = jax.nn.relu(y + conv_bn(x, shortcut, 2, "VALID"))
+        kernel, bias = params[-1]
+        return jnp.mean(x, axis=(1, 2)) @ kernel + bias
+    return params, forward
+
+
 def multiply_adds(network, scale):
+    if network == "resnet":
+        return (28 * 28 * 9 * 16 + 14 * 14 * (9 * 16 * 32 + 9 * 32 * 32 + 16 * 32)
+                + 7 * 7 * (9 * 32 * 64 + 9 * 64 * 64 + 32 * 64) + 64 * 10)
     if network == "cnn":
         return 28 * 28 * 9 * 32 + 14 * 14 * 9 * 32 * 64 + 3136 * 128 + 128 * 10
     if network == "dense":
@@ -112,7 +147,8 @@ def multiply_adds(network, scale):
 
 
 def train(args):
-    params, forward = build_cnn() if args.network == "cnn" else build(args.network, args.scale)
+    builders = {"cnn": build_cnn, "resnet": build_resnet}
+    params, forward = builders[args.network]() if args.network in builders else build(args.network, args.scale)
     lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-7
 
     def loss_fn(params, x, y):

@@ -76,11 +76,11 @@ def main():
         print()
 
     if "train" in only:
-        networks = [("dense", 1), ("bilinear", 1), ("bilinear", 2), ("bilinear", 4), ("cnn", 1)]
+        networks = [("dense", 1), ("bilinear", 1), ("bilinear", 2), ("bilinear", 4), ("cnn", 1), ("resnet", 1)]
         results = {}
         for round_index in range(args.rounds):
             for network, scale in networks:
-                steps = {("bilinear", 4): "20", ("cnn", 1): "15"}.get((network, scale), "40")
+                steps = {("bilinear", 4): "20", ("cnn", 1): "15", ("resnet", 1): "15"}.get((network, scale), "40")
                 ours_cmd = [args.bench, "train", "--network", network, "--scale", str(scale), "--steps", steps, "--threads", threads]
                 peer_cmd = [args.python, os.path.join(HERE, "jax_peer.py"), "train", "--network", network, "--scale", str(scale), "--steps", steps]
                 order = [("ours", ours_cmd), ("jax", peer_cmd)]
@@ -96,7 +96,7 @@ def main():
             j = statistics.median(r["samples_per_second"] for r in results[(network, scale, "jax")])
             macs = results[(network, scale, "ours")][0]["multiply_adds_per_sample"]
             gflops = 2 * macs * o / 1e9
-            name = network if network in ("dense", "cnn") else f"bilinear s={scale}"
+            name = network if network in ("dense", "cnn", "resnet") else f"bilinear s={scale}"
             fraction = f"{100 * gflops / roofline:11.0f}%" if roofline else f"{'':>12}"
             print(f"{name:>12} {o:9.0f} {j:9.0f} {o / j:8.2f}× {gflops:13.1f} {fraction}")
         print()

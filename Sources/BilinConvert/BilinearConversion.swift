@@ -53,7 +53,13 @@ public enum BilinearConversion {
         events.stage("importing \(request.input)")
         let checkpoints = try TrainingCheckpoints(request)
         let model = try ModelIO.load(path: request.input)
-        try checkFinite(model, request: request, events: events)
+        let plan: ConversionPlan
+        do {
+            plan = try ConversionPlan(model: model, options: request.conversion)
+        } catch let error as BilinError {
+            throw error.naming(file: request.input)
+        }
+        try checkFinite(model, plan: plan, request: request, events: events)
         let data = try request.data.map { dataPath in
             events.stage("loading \(dataPath)")
             return try DatasetLoader.load(path: dataPath, normalization: request.normalization, inputShape: model.inputShape,
@@ -64,15 +70,16 @@ public enum BilinearConversion {
         events.stage("factorising")
         let result: ConversionResult
         do {
-            result = try Converter.convert(model, options: request.conversion, calibration: data.map { calibrationInputs($0.train) })
+            result = try Converter.convert(model, plan: plan, options: request.conversion, calibration: data.map { calibrationInputs($0.train) })
         } catch let error as BilinError {
             throw error.naming(file: request.input)
         }
         guard result.layers.contains(where: \.converted) else {
-            let reasons = result.layers.compactMap { line in
-                line.note.map { "'\(line.name)' \($0.replacingOccurrences(of: "kept: ", with: "stays dense: "))" }
+            let reasons = result.layers.compactMap { line -> String? in
+                guard case .kept(let reason) = line.decision else { return line.note.map { "'\(line.name)' \($0)" } }
+                return "'\(line.name)' stays dense: \(reason.text)"
             }
-            let why = reasons.isEmpty ? "no Conv2D layer, and no Dense layer besides the last (--convert-last converts that one too)" : reasons.joined(separator: "; ")
+            let why = reasons.isEmpty ? nothingConvertible(model, options: request.conversion) : reasons.joined(separator: "; ")
             throw BilinError("nothing to convert: \(why)", file: request.input)
         }
         if let reason = result.unshrunkBecause { events.warning("\(request.input): the data-aware start is not shrunk: \(reason)") }
@@ -117,7 +124,7 @@ public enum BilinearConversion {
 
     /// Refuses weights holding NaN or infinite values, unless `request.allowNonfinite` makes each a warning; even
     /// then a kernel to be converted must be finite, since no factorisation starts from NaN.
-    private static func checkFinite(_ model: Model, request: ConvertRequest, events: ConversionEvents) throws {
+    private static func checkFinite(_ model: Model, plan: ConversionPlan, request: ConvertRequest, events: ConversionEvents) throws {
         let nonfinite = model.nonfiniteWeights()
         guard let first = nonfinite.first else { return }
         guard request.allowNonfinite else {
@@ -125,8 +132,7 @@ public enum BilinearConversion {
             let more = others == 0 ? "" : " (and \(others) more weight\(others == 1 ? "" : "s"))"
             throw BilinError("\(first.description)\(more); --allow-nonfinite converts it anyway", file: request.input)
         }
-        // A plan that fails here fails again, with its own message, when the model is converted.
-        let converted = Set(((try? ConversionPlan(model: model, options: request.conversion))?.entries ?? []).map(\.layerIndex))
+        let converted = Set(plan.entries.map(\.layerIndex))
         if let kernel = nonfinite.first(where: { converted.contains($0.layerIndex) && $0.weightIndex == 0 }) {
             throw BilinError("\(kernel.description), but a layer to convert must be finite; leave it dense (--layers)",
                              file: request.input)
@@ -134,9 +140,20 @@ public enum BilinearConversion {
         for weight in nonfinite { events.warning("\(request.input): \(weight.description)") }
     }
 
+    /// Why a model without candidate layers has nothing to convert; `--convert-last` is named only where it helps.
+    private static func nothingConvertible(_ model: Model, options: ConversionOptions) -> String {
+        var withLast = options
+        withLast.convertLast = true
+        if !options.convertLast, let plan = try? ConversionPlan(model: model, options: withLast), !plan.entries.isEmpty {
+            return "no Conv2D layer, and no Dense layer besides the last (--convert-last converts that one too)"
+        }
+        return "no Dense or Conv2D layer this tool can convert"
+    }
+
     /// The number of classes the model scores: the size of its flat output, when known.
     private static func classCount(_ model: Model) -> Int? {
-        guard let output = model.outputShapes().last ?? nil, output.count == 1 else { return nil }
+        let outputs = model.outputIndices()
+        guard outputs.count == 1, let output = model.outputShapes()[outputs[0]], output.count == 1 else { return nil }
         return output[0]
     }
 

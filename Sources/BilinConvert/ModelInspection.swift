@@ -20,6 +20,8 @@ public struct ModelInspection: Sendable, Codable {
         public var converts: [String]
         /// Layer name → why it stays dense.
         public var skipped: [String: String]
+        /// Layer name → why it converts at scale 1 rather than at `scale`.
+        public var unwidened: [String: String]
         public var paramsBefore: Int
         public var paramsAfter: Int
         public var paramsSaved: Int
@@ -48,10 +50,17 @@ public struct ModelInspection: Sendable, Codable {
             } catch let error as BilinError {
                 throw error.naming(file: path)
             }
-            let skipped = result.layers.filter { !$0.converted && ($0.note?.hasPrefix("kept: ") ?? false) }
+            let skipped = result.layers.compactMap { line -> (String, String)? in
+                guard case .kept(let reason) = line.decision else { return nil }
+                return (line.name, reason.text)
+            }
+            let unwidened = result.layers.compactMap { line -> (String, String)? in
+                guard case .converted(let obstacle?) = line.decision, scale > 1 else { return nil }
+                return (line.name, obstacle.reason)
+            }
             return ScaleOption(
                 scale: scale, converts: result.layers.filter(\.converted).map(\.name),
-                skipped: Dictionary(uniqueKeysWithValues: skipped.map { ($0.name, String($0.note!.dropFirst("kept: ".count))) }),
+                skipped: Dictionary(uniqueKeysWithValues: skipped), unwidened: Dictionary(uniqueKeysWithValues: unwidened),
                 paramsBefore: model.parameterCount, paramsAfter: result.model.parameterCount,
                 paramsSaved: model.parameterCount - result.model.parameterCount)
         }

@@ -114,11 +114,20 @@ struct BadInputTests {
         try ModelIO.save(prime, to: primePath)
         #expect(try expectFailure([primePath], in: folder, input: primePath)
             == "Error: \(primePath): nothing to convert: 'hidden' stays dense: output size 97 is prime: no useful matrix shape\n")
+
+        // A classifier of prime width: --convert-last would not help, so it is not suggested.
+        var primeHead = onlyHead
+        primeHead.layers[1].kind = .dense(units: 7, activation: .softmax, useBias: true)
+        primeHead.layers[1].weights = [.glorotUniform(shape: [784, 7], fanIn: 784, fanOut: 7, using: &generator), Tensor(shape: [7])]
+        let primeHeadPath = folder.file("prime_head.h5")
+        try ModelIO.save(primeHead, to: primeHeadPath)
+        #expect(try expectFailure([primeHeadPath], in: folder, input: primeHeadPath)
+            == "Error: \(primeHeadPath): nothing to convert: no Dense or Conv2D layer this tool can convert\n")
     }
 
-    @Test("an argument mistake exits 64 with the reason")
-    func badScale() throws {
-        let run = try ToolRun.run([Fixtures.path("tiny_mlp.h5"), "--scale", "0"])
+    @Test("an argument mistake exits 64 with the reason, a negative scale too", arguments: ["0", "-1"])
+    func badScale(scale: String) throws {
+        let run = try ToolRun.run([Fixtures.path("tiny_mlp.h5"), "--scale", scale])
         #expect(run.status == 64)
         #expect(run.standardError.hasPrefix("Error: --scale must be at least 1\n"))
     }

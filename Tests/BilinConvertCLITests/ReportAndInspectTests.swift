@@ -27,15 +27,21 @@ struct ReportAndInspectTests {
         #expect(run.standardOutput.foldingSpaces.contains("2 dense_1, dense_2 1863690 60938 1802752 30.6×"))
     }
 
-    @Test("inspect says which layers stay dense and why, and writes JSON")
+    @Test("inspect says which layers convert at a lower scale and why, and writes JSON")
     func inspectSkipsAndJSON() throws {
         let folder = try TemporaryFolder()
         let run = try ToolRun.run(["inspect", Fixtures.path("tiny_opaque.h5"), "--json", folder.file("i.json")])
         #expect(run.status == 0, "\(run.standardError)")
-        #expect(run.standardOutput.contains("stays dense: dense_2: no parameter saving at scale 4\n"))
+        #expect(run.standardOutput.contains(
+            "at scale 4, dense_2 converts at scale 1: at scale 4 it and its widened consumers would hold more parameters than it does\n"))
+        #expect(run.standardOutput.contains("at scale 2, dense_1 converts at scale 1: its output feeds LayerNormalization 'layer_norm', which cannot be widened\n"))
         let inspection = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.url.appendingPathComponent("i.json"))) as! [String: Any]
         let scales = inspection["scales"] as! [[String: Any]]
-        #expect(scales.map { $0["converts"] as! [String] } == [["dense_1", "dense_2"], ["dense_1", "dense_2"], ["dense_1", "dense_2"], ["dense_1"]])
+        #expect(scales.map { $0["converts"] as! [String] } == Array(repeating: ["dense_1", "dense_2"], count: 4))
+        #expect(scales[3]["unwidened"] as? [String: String] == [
+            "dense_1": "its output feeds LayerNormalization 'layer_norm', which cannot be widened",
+            "dense_2": "at scale 4 it and its widened consumers would hold more parameters than it does",
+        ])
         #expect(scales[0]["paramsSaved"] as? Int == 82410 - 1722)
         #expect((inspection["layers"] as! [[String: Any]]).map { $0["kind"] as! String }
             == ["InputLayer", "Dense", "LayerNormalization", "Dense", "Dense"])

@@ -237,9 +237,9 @@ struct ConversionPlanTests {
         let model = TestModels.mlp(sizes: [12, 13, 4, 3], activations: [.relu, .relu, .softmax], seed: 111)
         let plan = try ConversionPlan(model: model, options: ConversionOptions())
         #expect(plan.entries.isEmpty)
-        #expect(plan.skipped[1] == "output size 13 is prime: no useful matrix shape")
-        #expect(plan.skipped[2] == "input size 13 is prime: no useful matrix shape")
-        #expect(plan.skipped[3] == nil)
+        #expect(plan.kept[1] == .primeSize(side: .output, size: 13))
+        #expect(plan.kept[2] == .primeSize(side: .input, size: 13))
+        #expect(plan.kept[3] == nil)
         let result = try Converter.convert(model, options: ConversionOptions(initialization: .nkp))
         #expect(result.model == model)
         #expect(result.layers.map(\.note) == [
@@ -299,7 +299,7 @@ struct ConversionPlanTests {
         let widened = try ConversionPlan(model: model, options: ConversionOptions(scale: 2, convertLast: true))
         let last = widened.entries.first { $0.layerIndex == 3 }
         #expect(last?.scale == 1)
-        #expect(last?.note == "scale 1: it is the model's output")
+        #expect(last?.scaleLimitedBy == .modelOutput)
 
         // The scale-1 conversion with the classifier equals the all-rank-1 Kronecker chain and keeps 4 outputs.
         let result = try Converter.convert(model, options: ConversionOptions(convertLast: true, initialization: .nkp))
@@ -333,7 +333,7 @@ struct ConversionPlanTests {
         let plan = try ConversionPlan(model: model, options: ConversionOptions(scale: 2))
         let first = plan.entries.first { $0.layerIndex == 1 }
         #expect(first?.scale == 1)
-        #expect(first?.note == "scale 1: its output feeds LayerNormalization 'ln', which cannot be widened")
+        #expect(first?.scaleLimitedBy == .consumerCannotWiden("ln", kind: "LayerNormalization"))
         let result = try Converter.convert(model, options: ConversionOptions(scale: 2, initialization: .nkp))
         #expect(bilinearShape(result.model, "dense1") == BilinearShape(inputRows: 3, inputColumns: 4, outputRows: 4, outputColumns: 5))
         #expect(result.model.layers[2] == model.layers[2], "the opaque layer is carried verbatim")

@@ -142,7 +142,7 @@ struct ConvolutionConversionTests {
     func defaultPlan() throws {
         let plan = try ConversionPlan(model: smallCNN(), options: ConversionOptions(scale: 1))
         #expect(plan.entries.map(\.layerIndex) == [1, 4])
-        #expect(plan.skipped[6] == "output size 2 is prime: no useful matrix shape")
+        #expect(plan.kept[6] == .primeSize(side: .output, size: 2))
     }
 
     private static let images: Tensor = {

@@ -40,4 +40,27 @@ struct KerasBilinearChainTests {
         renamed[0].name = "reshape"
         #expect(KerasBilinearChain.fold(renamed) == renamed)
     }
+
+    @Test("on a graph, a chain folds only where it is a path: an inner layer read outside it or returned keeps it apart")
+    func graphEdges() throws {
+        let input = LayerSpec(name: "x", kind: .input(shape: [12]))
+        let reader = LayerSpec(name: "reader", kind: .activation(.relu), inputs: ["proj_v"])
+        let tapped = Model(name: "", layers: [input] + (try chain()) + [reader], outputs: ["proj_act", "reader"])
+        #expect(KerasBilinearChain.fold(tapped) == tapped)
+        let returned = Model(name: "", layers: [input] + (try chain()), outputs: ["proj", "proj_act"])
+        #expect(KerasBilinearChain.fold(returned) == returned)
+        // Readers of the chain's last layer read the folded layer under its own name.
+        let residual = [LayerSpec(name: "sum", kind: .merge(.add), inputs: ["x", "proj_act"])]
+        let folded = KerasBilinearChain.fold(Model(name: "", layers: [input] + (try chain()) + residual, outputs: ["sum"]))
+        #expect(folded.layers.map(\.name) == ["x", "proj", "sum"] && folded.layers[2].inputs == ["x", "proj"] && folded.outputs == ["sum"])
+    }
+}
+
+/// The folds on a chain's layer list.
+extension KerasBilinearChain {
+    static func fold(_ layers: [LayerSpec]) -> [LayerSpec] { fold(Model(name: "", layers: layers)).layers }
+}
+
+extension KerasBilinearConvChain {
+    static func fold(_ layers: [LayerSpec]) -> [LayerSpec] { fold(Model(name: "", layers: layers)).layers }
 }

@@ -21,7 +21,7 @@ struct KerasConvExporterTests {
     @Test("the spelling: a frozen one-hot DepthwiseConv2D, Reshape, two EinsumDense, Reshape, Activation")
     func spelling() throws {
         let testCase = BilinearConvolutionCase.all[0]
-        let sequential = try KerasSequentialModel(testCase.model(seed: 7))
+        let sequential = try KerasModelSpelling(testCase.model(seed: 7))
         #expect(sequential.layers.map(\.className) == ["DepthwiseConv2D", "Reshape", "EinsumDense", "EinsumDense", "Reshape", "Activation", "Flatten"])
         #expect(sequential.layers.map(\.name) == ["conv_patches", "conv_in", "conv_v", "conv", "conv_out", "conv_act", "flat"])
         #expect(sequential.layers[0].entry(forArchive: false).text == #"{"class_name": "DepthwiseConv2D", "config": {"name": "conv_patches", "#
@@ -71,7 +71,7 @@ struct KerasConvExporterTests {
 
     /// The layers the importer decodes from `model`'s Keras entries before folding (input layer first).
     private func decodedLayers(_ model: Model) throws -> [LayerSpec] {
-        let sequential = try KerasSequentialModel(model)
+        let sequential = try KerasModelSpelling(model)
         return try [model.layers[0]] + sequential.layers.map { entry in
             let json = entry.entry(forArchive: false)
             let config = KerasLayerConfig(className: entry.className, name: entry.name, config: try #require(json["config"]), entry: json)

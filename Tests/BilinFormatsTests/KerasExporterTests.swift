@@ -106,8 +106,15 @@ struct KerasExporterTests {
         clash.layers[2].name = "proj_in"
         var wrongShape = good
         wrongShape.layers[1].weights[2] = Tensor(shape: [10])
+        let mismatch = Model(name: "m", layers: [
+            LayerSpec(name: "x", kind: .input(shape: [3])),
+            LayerSpec(name: "d3", kind: .dense(units: 3, activation: .linear, useBias: false), weights: [Tensor(shape: [3, 3])], inputs: ["x"]),
+            LayerSpec(name: "d4", kind: .dense(units: 4, activation: .linear, useBias: false), weights: [Tensor(shape: [3, 4])], inputs: ["x"]),
+            LayerSpec(name: "sum", kind: .merge(.add), inputs: ["d3", "d4"]),
+        ])
         let cases: [(Model, String)] = [
-            (noInput, "the model does not start with an input layer, which a Keras Sequential model needs"),
+            (noInput, "the model does not start with an input layer, which a Keras model needs"),
+            (mismatch, "node 'sum' (Add) reads 'd3' of shape [3] and 'd4' of shape [4]; it needs inputs of one shape"),
             (foreign, "layer 'gemm' (Gemm) came from another format and cannot be written to a Keras file"),
             (slash, "layer name 'block/head' cannot be written to a Keras file (empty or containing '/')"),
             (clash, "two layers would be named 'proj_in' in the Keras file"),

@@ -1,7 +1,7 @@
 // bilin-bench: the Swift side of Benchmarks/run.sh. Each subcommand prints one JSON object per measurement on stdout.
 //
 //   bilin-bench sgemm    [--size N] [--repeats R]
-//   bilin-bench train    --network dense|bilinear|cnn --scale S [--steps N] [--batch B]
+//   bilin-bench train    --network dense|bilinear|cnn|resnet --scale S [--steps N] [--batch B]
 //   bilin-bench infer    --network dense|bilinear --scale S --batch B [--repeats R]
 //   bilin-bench factor   --dout M --din N --scale S --method exact|truncated|automatic [--kernel PATH.f32] [--repeats R]
 //                        [--workers W]   (threads of the truncated method's passes; default one per core)
@@ -136,7 +136,7 @@ case "train":
     let batch = intOption("batch", 128)
     let steps = intOption("steps", 60)
     let warmup = 5
-    let model = network == "cnn" ? cnn() : try mlp(network: network, scale: scale)
+    let model = network == "cnn" ? cnn() : network == "resnet" ? residualCNN() : try mlp(network: network, scale: scale)
     let net = try Network(model: model)
     let data = Dataset(train: randomSplit(count: batch * (steps + warmup), seed: 2), test: randomSplit(count: 1, seed: 3))
     var stamps: [Double] = []

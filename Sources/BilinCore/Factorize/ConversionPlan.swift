@@ -1,24 +1,32 @@
-/// Which Dense and Conv2D layers convert, at which scale, and which are skipped with the reason; computed before any factor.
+/// Which Dense and Conv2D layers convert, at which scale, which consumers read their widened outputs, and which
+/// layers stay as they are with the reason; computed once, before any factor.
 public struct ConversionPlan: Sendable {
     public struct Entry: Sendable {
         public var layerIndex: Int
         public var input: FactorPair
         public var output: FactorPair
         public var scale: Int
-        /// Why the scale is lower than asked, if it is.
-        public var note: String?
+        /// Why the scale is 1 when a higher one was asked, if it is.
+        public var scaleLimitedBy: WideningObstacle?
+        /// Every consumer of the widened output (empty at scale 1).
+        public var consumers: [ConsumerPath]
     }
 
     /// Layers to convert, in model order.
     public var entries: [Entry]
-    /// Candidate layers left dense, with the reason, by layer index.
-    public var skipped: [Int: String]
+    /// Candidate layers left as they are, with the reason, by layer index.
+    public var kept: [Int: KeptReason]
 
     /// Plans a conversion.
+    ///
+    /// The scale rule on graphs (`Docs/method.md`): a layer widens only if every path from its output reaches a
+    /// Dense or Conv2D consumer through layers that pass channels through. An output that meets other tensors at a
+    /// merge (a residual stream) or a concatenation, or is a model output, keeps its width: the layer converts at
+    /// scale 1.
     /// - Throws: `BilinError` when `--layers` names a layer that does not exist or is not a Dense or Conv2D layer.
     public init(model: Model, options: ConversionOptions) throws {
-        let shapes = model.inputShapes()
-        let denseIndices = model.layers.indices.filter { if case .dense = model.layers[$0].kind { true } else { false } }
+        let graph = ModelGraph(model)
+        let denseIndices = model.layers.indices.filter { model.layers[$0].kind.isDense }
         let convolutionIndices = model.layers.indices.filter { if case .conv2D = model.layers[$0].kind { true } else { false } }
         let candidates: [Int]
         if let names = options.layerNames {
@@ -37,24 +45,25 @@ public struct ConversionPlan: Sendable {
         }
 
         var entries: [Int: Entry] = [:]
-        var skipped: [Int: String] = [:]
-        // Last layer first: widening a layer costs its consumer new rows, and that cost depends on whether the
+        var kept: [Int: KeptReason] = [:]
+        // Last layer first: widening a layer costs its consumers new rows, and that cost depends on whether a
         // consumer itself converts (new rows of U and V) or stays as it is (new rows of its kernel).
         for index in candidates.reversed() {
-            let outputCount: Int
+            let layer = model.layers[index]
             let inputCount: Int
-            switch model.layers[index].kind {
+            let outputCount: Int
+            switch layer.kind {
             case .dense(let units, _, _):
                 // The kernel's rows give the input width where the input's shape is unknown.
-                let kernelRows = model.layers[index].weights.first.flatMap { $0.rank == 2 ? [$0.shape[0]] : nil }
-                guard let inputShape = shapes[index] ?? kernelRows, inputShape.count == 1 else {
-                    skipped[index] = "input is not a flat vector"
+                let kernelRows = layer.weights.first.flatMap { $0.rank == 2 ? [$0.shape[0]] : nil }
+                guard let inputShape = graph.inputShapes[index] ?? kernelRows, inputShape.count == 1 else {
+                    kept[index] = .inputNotFlat
                     continue
                 }
                 (inputCount, outputCount) = (inputShape[0], units)
             case .conv2D(let filters, let window, _, _):
-                guard let inputShape = shapes[index], inputShape.count == 3 else {
-                    skipped[index] = "input is not a (height, width, channels) image"
+                guard let inputShape = graph.inputShapes[index], inputShape.count == 3 else {
+                    kept[index] = .inputNotImage
                     continue
                 }
                 (inputCount, outputCount) = (window.patchSize(channels: inputShape[2]), filters)
@@ -64,49 +73,56 @@ public struct ConversionPlan: Sendable {
             let input = FactorPair(mostSquare: inputCount)
             let output = FactorPair(mostSquare: outputCount)
             if input.isDegenerate || output.isDegenerate {
-                let which = input.isDegenerate ? "input size \(input.count)" : "output size \(output.count)"
-                skipped[index] = "\(which) is prime: no useful matrix shape"
+                kept[index] = input.isDegenerate ? .primeSize(side: .input, size: input.count) : .primeSize(side: .output, size: output.count)
                 continue
             }
             var scale = options.scale
-            var note: String? = nil
+            var obstacle: WideningObstacle? = nil
+            var consumers: [ConsumerPath] = []
             var consumerGrowth = 0
             if scale > 1 {
-                switch ConsumerPath.find(in: model, after: index) {
-                case .failure(let blocker):
-                    scale = 1
-                    note = "scale 1: \(blocker.reason)"
-                case .success(let path):
-                    consumerGrowth = ConversionPlan.wideningCost(model: model, path: path, output: output, scale: scale, entries: entries)
+                switch ConsumerPath.find(in: model, after: index, graph: graph) {
+                case .failure(let reason):
+                    (scale, obstacle) = (1, reason)
+                case .success(let paths):
+                    consumers = paths
+                    // Four vectors of every batch normalization on the way (once, though paths may share it).
+                    let normalizations = Set(paths.flatMap(\.batchNormalizations)).count
+                    consumerGrowth = 4 * output.count * (scale * scale - 1) * normalizations + paths.reduce(0) {
+                        $0 + ConversionPlan.wideningCost(model: model, consumer: $1, output: output, scale: scale, entries: entries)
+                    }
                 }
             }
-            let bilinear = BilinearShape(
-                inputRows: input.rows, inputColumns: input.columns, outputRows: output.rows * scale, outputColumns: output.columns * scale)
-            if bilinear.parameterCount + consumerGrowth >= model.layers[index].parameterCount {
-                skipped[index] = "no parameter saving at scale \(scale)"
+            func parameters(atScale scale: Int) -> Int {
+                BilinearShape(inputRows: input.rows, inputColumns: input.columns, outputRows: output.rows * scale,
+                              outputColumns: output.columns * scale).parameterCount
+            }
+            if scale > 1, parameters(atScale: scale) + consumerGrowth >= layer.parameterCount {
+                // Widening costs more than the conversion saves: convert without widening, if that saves.
+                (scale, obstacle, consumers, consumerGrowth) = (1, .wideningCostsMore(scale: scale), [], 0)
+            }
+            if parameters(atScale: scale) >= layer.parameterCount {
+                kept[index] = .noParameterSaving(scale: scale)
                 continue
             }
-            entries[index] = Entry(layerIndex: index, input: input, output: output, scale: scale, note: note)
+            entries[index] = Entry(layerIndex: index, input: input, output: output, scale: scale, scaleLimitedBy: obstacle, consumers: consumers)
         }
         self.entries = entries.values.sorted { $0.layerIndex < $1.layerIndex }
-        self.skipped = skipped
+        self.kept = kept
     }
 
-    /// The parameters the model gains when the `output` channels of a layer are widened by `scale`: rows of U and V
-    /// if its consumer converts too (its entry is planned already; it factorises an input `scale` times wider on
-    /// each side), rows of the consumer's kernel otherwise, and four vectors of every batch normalization between.
-    private static func wideningCost(model: Model, path: ConsumerPath, output: FactorPair, scale: Int, entries: [Int: Entry]) -> Int {
-        let newChannels = output.count * (scale * scale - 1)
-        let normalizations = 4 * newChannels * path.batchNormalizations.count
+    /// The parameters a consumer gains when the `output` channels of a layer are widened by `scale`: rows of U and V
+    /// if it converts too (its entry is planned already; it factorises an input `scale` times wider on each side),
+    /// rows of its kernel otherwise.
+    private static func wideningCost(model: Model, consumer path: ConsumerPath, output: FactorPair, scale: Int, entries: [Int: Entry]) -> Int {
         if let entry = entries[path.consumer] {
-            return normalizations + (scale - 1) * (entry.input.rows * entry.output.rows * entry.scale
-                                                   + entry.input.columns * entry.output.columns * entry.scale)
+            return (scale - 1) * (entry.input.rows * entry.output.rows * entry.scale + entry.input.columns * entry.output.columns * entry.scale)
         }
         let consumerOutputs: Int = switch model.layers[path.consumer].kind {
         case .dense(let units, _, _): units
         case .conv2D(let filters, _, _, _): filters
         default: 0
         }
-        return normalizations + newChannels * path.rowsPerChannel * consumerOutputs
+        return output.count * (scale * scale - 1) * path.rowsPerChannel * consumerOutputs
     }
 }

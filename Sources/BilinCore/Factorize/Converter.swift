@@ -22,11 +22,15 @@ public enum Converter {
     /// nearest-Kronecker start on `calibration` inputs, `(n, features)`.
     /// - Throws: `BilinError` from planning, when an SVD or a least-squares fit fails, or when `.data` has no inputs.
     public static func convert(_ model: Model, options: ConversionOptions, calibration: Tensor? = nil) throws -> ConversionResult {
+        try convert(model, plan: ConversionPlan(model: model, options: options), options: options, calibration: calibration)
+    }
+
+    /// Converts `model` as `plan` (made from `model` and `options`) says.
+    public static func convert(_ model: Model, plan: ConversionPlan, options: ConversionOptions, calibration: Tensor? = nil) throws -> ConversionResult {
         let initialization = options.resolvedInitialization(hasCalibration: calibration != nil)
         if initialization == .data, calibration == nil {
             throw BilinError("the data-aware start needs example inputs: give --data, or choose --init nkp or random")
         }
-        let plan = try ConversionPlan(model: model, options: options)
         var converted = model
         var generator = SeededGenerator(seed: options.seed)
         // The data-aware start is shrunk after its fit (`ShrunkStart`) unless that would change what it predicts.
@@ -37,43 +41,44 @@ public enum Converter {
         let randomScale = shrink.map { 1 / $0.squareRoot() } ?? 1
         var lines: [LayerConversion] = []
         let entries = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.layerIndex, $0) })
-        // The widened output of the last converted layer, waiting for its consumer.
-        var pending: Incoming? = nil
+        // The widened input of each consumer of a converted layer, and the batch normalizations on the way, by
+        // index; filled as their producer converts (producers come first in a topological order).
+        var incoming: [Int: Incoming] = [:]
+        var widenedNormalizations: [Int: ChannelWidening] = [:]
 
         for (index, layer) in model.layers.enumerated() where !layer.weights.isEmpty {
-            var note = plan.skipped[index].map { "kept: \($0)" }
-            if let incoming = pending, incoming.path.batchNormalizations.contains(index) {
+            var decision = plan.kept[index].map { LayerDecision.kept($0) }
+            if let widening = widenedNormalizations[index] {
                 converted.layers[index].weights = zip(layer.weights, [1, 0, 0, 1] as [Float]).map { weight, fill in
-                    incoming.widening.widenVector(weight, fill: fill, widening: options.widening)
+                    widening.widenVector(weight, fill: fill, widening: options.widening)
                 }
-                note = "channels widened ×\(incoming.widening.scale * incoming.widening.scale)"
+                decision = .channelsWidened(factor: widening.scale * widening.scale)
             } else if let entry = entries[index] {
-                let incoming = pending?.path.consumer == index ? pending : nil
                 let (spec, relativeError) = try bilinearLayer(
-                    layer, entry: entry, incoming: incoming, initialization: initialization, options: options,
+                    layer, entry: entry, incoming: incoming[index], initialization: initialization, options: options,
                     randomScale: randomScale, generator: &generator)
                 converted.layers[index] = layer.replaced(by: spec)
                 lines.append(LayerConversion(
                     name: layer.name, kindBefore: layer.kind.displayName, kindAfter: spec.kind.displayName,
                     shapeBefore: ConversionReport.shapeText(layer), shapeAfter: ConversionReport.shapeText(spec),
                     parametersBefore: layer.parameterCount, parametersAfter: spec.parameterCount,
-                    relativeError: relativeError, note: entry.note))
-                pending = nil
-                if entry.scale > 1, case .success(let path) = ConsumerPath.find(in: model, after: index) {
-                    pending = Incoming(widening: ChannelWidening(pair: entry.output, scale: entry.scale), path: path)
+                    relativeError: relativeError, decision: .converted(scaleLimitedBy: entry.scaleLimitedBy)))
+                let widening = ChannelWidening(pair: entry.output, scale: entry.scale)
+                for path in entry.consumers {
+                    incoming[path.consumer] = Incoming(widening: widening, path: path)
+                    for normalization in path.batchNormalizations { widenedNormalizations[normalization] = widening }
                 }
                 continue
-            } else if let incoming = pending, incoming.path.consumer == index {
+            } else if let incoming = incoming[index] {
                 converted.layers[index].weights[0] = widenedKernel(
                     layer.weights[0], incoming: incoming, initialization: initialization, options: options, generator: &generator)
-                note = "input widened ×\(incoming.widening.scale * incoming.widening.scale) (\(startName(initialization, options)) start)"
+                decision = .inputWidened(factor: incoming.widening.scale * incoming.widening.scale, start: startName(initialization, options))
             }
-            if pending?.path.consumer == index { pending = nil }
             lines.append(LayerConversion(
                 name: layer.name, kindBefore: layer.kind.displayName, kindAfter: layer.kind.displayName,
                 shapeBefore: ConversionReport.shapeText(layer), shapeAfter: ConversionReport.shapeText(converted.layers[index]),
                 parametersBefore: layer.parameterCount, parametersAfter: converted.layers[index].parameterCount,
-                relativeError: nil, note: note))
+                relativeError: nil, decision: decision))
         }
         var result = ConversionResult(
             model: converted, layers: lines, initialization: initialization, shrunkBy: shrink, unshrunkBecause: unshrinkable)

@@ -19,19 +19,36 @@ public enum DataAwareStart {
         precondition(converted.layers.count == original.layers.count, "a conversion keeps the layer count")
         let teacherShapes = original.outputShapes()
         var studentShapes = converted.outputShapes()
-        // Every activation of every calibration input is held at once: images with wide feature maps use fewer inputs.
+        let edges = original.inputIndices()
+        let outputs = Set(original.outputIndices())
+        // The last layer that reads each node's output, after which its activations are dropped.
+        var lastReader = [Int?](repeating: nil, count: edges.count)
+        for (reader, inputs) in edges.enumerated() { for input in inputs { lastReader[input] = reader } }
+        // Every activation of every calibration input is held at once (a few, where branches are live together):
+        // images with wide feature maps use fewer inputs.
         let widest = studentShapes.compactMap { $0?.checkedProduct }.max() ?? 1
-        let count = min(inputs.shape[0], max(64, activationBudget / max(widest, 1)))
-        var teacher = count < inputs.shape[0] ? inputs.rows(0..<count) : inputs
+        let live = original.isChain ? 1 : 4
+        let count = min(inputs.shape[0], max(64, activationBudget / max(widest * live, 1)))
+        var modelInput = count < inputs.shape[0] ? inputs.rows(0..<count) : inputs
         let inputShape = original.inputShape
         if original.dataLayout == .channelsFirst, inputShape.count == 3 {
-            teacher = teacher.transposingExamples(rows: inputShape[2], columns: inputShape[0] * inputShape[1])
+            modelInput = modelInput.transposingExamples(rows: inputShape[2], columns: inputShape[0] * inputShape[1])
         }
-        var student = teacher
+        // Each node's output over the calibration inputs, in the original (teacher) and the converted model (student).
+        var teachers = [Tensor?](repeating: nil, count: edges.count)
+        var students = [Tensor?](repeating: nil, count: edges.count)
         for index in original.layers.indices {
             let before = original.layers[index]
-            let teacherInput = index > 0 ? teacherShapes[index - 1] ?? [] : inputShape
-            let studentInput = index > 0 ? studentShapes[index - 1] ?? [] : inputShape
+            var teacher = edges[index].first.map { teachers[$0]! } ?? modelInput
+            var student = edges[index].first.map { students[$0]! } ?? modelInput
+            let teacherInput = edges[index].first.map { teacherShapes[$0] ?? [] } ?? inputShape
+            let studentInput = edges[index].first.map { studentShapes[$0] ?? [] } ?? inputShape
+            defer {
+                (teachers[index], students[index]) = (teacher, student)
+                for input in edges[index] where lastReader[input] == index && !outputs.contains(input) {
+                    (teachers[input], students[input]) = (nil, nil)
+                }
+            }
             switch (before.kind, converted.layers[index].kind) {
             case (.dense(_, let activation, let useBias), .bilinear(let shape, _)):
                 let target = linearOutput(of: before, on: teacher)
@@ -78,9 +95,16 @@ public enum DataAwareStart {
                 teacher = teacher.transposingExamples(rows: teacherInput[0] * teacherInput[1], columns: teacherInput[2])
                 student = student.transposingExamples(rows: studentInput[0] * studentInput[1], columns: studentInput[2])
             case (.input, _), (.flatten, _), (.reshape, _), (.dropout, _):
-                continue  // every step sees examples flattened row-major, and dropout is off outside training
-            case (.merge, _), (.concatenate, _):
-                throw BilinError("the data-aware start cannot yet fit models whose layers merge branches ('\(before.name)'); choose --init nkp or random")
+                break  // every step sees examples flattened row-major, and dropout is off outside training
+            case (.merge(let operation), _):
+                let merge = Merge(name: before.name, operation: operation)
+                teacher = merge(edges[index].map { teachers[$0]! })
+                student = merge(edges[index].map { students[$0]! })
+            case (.concatenate(let axis), _):
+                teacher = Concatenate(name: before.name, inputShapes: edges[index].map { teacherShapes[$0] ?? [] }, axis: axis)(
+                    edges[index].map { teachers[$0]! })
+                student = Concatenate(name: before.name, inputShapes: edges[index].map { studentShapes[$0] ?? [] }, axis: axis)(
+                    edges[index].map { students[$0]! })
             case (.opaque(let className, _), _):
                 throw BilinError("the data-aware start cannot run layer '\(before.name)' (\(className)); choose --init nkp or random")
             }
@@ -120,7 +144,9 @@ public enum DataAwareStart {
 
     /// `layer` alone run on `input`, whose examples have `inputShape`.
     private static func apply(_ layer: LayerSpec, inputShape: [Int], to input: Tensor) throws -> Tensor {
-        try Network(model: Model(name: "fit", layers: [LayerSpec(name: "fit_input", kind: .input(shape: inputShape)), layer])).predict(input)
+        var alone = layer
+        alone.inputs = []
+        return try Network(model: Model(name: "fit", layers: [LayerSpec(name: "fit_input", kind: .input(shape: inputShape)), alone])).predict(input)
     }
 
     /// `x · kernel + bias` of a dense layer, or `Uᵀ X V + B` of a bilinear one, before its activation.

@@ -49,18 +49,7 @@ public final class BatchNormalization: Layer {
             // With x̂ = (x − mean) / σ and m rows: ∂gamma = Σ ∂y·x̂, ∂beta = Σ ∂y,
             // ∂x = (gamma / σ) · (∂y − ∂beta / m − x̂ · ∂gamma / m).
             let rows = input.count / max(channels, 1)
-            var (gradientSums, productSums) = ([Double](repeating: 0, count: channels), [Double](repeating: 0, count: channels))
-            input.scalars.withUnsafeBufferPointer { x in
-                outputGradient.scalars.withUnsafeBufferPointer { g in
-                    for row in 0..<rows {
-                        let offset = row * channels
-                        for c in 0..<channels {
-                            gradientSums[c] += Double(g[offset + c])
-                            productSums[c] += Double(g[offset + c]) * Double(x[offset + c] - mean[c])
-                        }
-                    }
-                }
-            }
+            let (gradientSums, productSums) = BatchNormalization.columnSums(outputGradient, input, mean: mean, centreFirst: false, channels: channels)
             let inverseDeviation = (0..<channels).map { 1 / (variance[$0] + self.epsilon).squareRoot() }
             let gammaGradient = (0..<channels).map { Float(productSums[$0]) * inverseDeviation[$0] }
             gamma.gradient = Tensor(shape: [channels], scalars: gammaGradient)
@@ -70,13 +59,17 @@ public final class BatchNormalization: Layer {
             var inputGradient = outputGradient
             inputGradient.scalars.withUnsafeMutableBufferPointer { g in
                 input.scalars.withUnsafeBufferPointer { x in
-                    for row in 0..<rows {
-                        let offset = row * channels
-                        for c in 0..<channels {
-                            // (x − mean) · slope = x̂ · ∂gamma / m, scaled by 1/σ once more through `scale` = gamma/σ.
-                            g[offset + c] = scale[c] * (g[offset + c] - shift[c] - (x[offset + c] - mean[c]) * slope[c])
-                        }
-                    }
+                    scale.withUnsafeBufferPointer { scale in shift.withUnsafeBufferPointer { shift in
+                        slope.withUnsafeBufferPointer { slope in mean.withUnsafeBufferPointer { mean in
+                            for row in 0..<rows {
+                                let offset = row * channels
+                                for c in 0..<channels {
+                                    // (x − mean) · slope = x̂ · ∂gamma / m, scaled by 1/σ once more through `scale` = gamma/σ.
+                                    g[offset + c] = scale[c] * (g[offset + c] - shift[c] - (x[offset + c] - mean[c]) * slope[c])
+                                }
+                            }
+                        } }
+                    } }
                 }
             }
             return inputGradient
@@ -85,23 +78,46 @@ public final class BatchNormalization: Layer {
 
     /// The mean and biased variance of each channel over the rows of `input`, accumulated in Double.
     private func moments(_ input: Tensor) -> (mean: [Float], variance: [Float]) {
-        let rows = input.count / max(channels, 1)
-        let channels = channels
-        var (sums, squares) = ([Double](repeating: 0, count: channels), [Double](repeating: 0, count: channels))
-        input.scalars.withUnsafeBufferPointer { x in
-            for row in 0..<rows {
-                for c in 0..<channels { sums[c] += Double(x[row * channels + c]) }
-            }
-            for c in 0..<channels { sums[c] /= Double(max(rows, 1)) }
-            // Two passes: the squared deviations from the mean, not E[x²] − mean², which cancels badly.
-            for row in 0..<rows {
-                for c in 0..<channels {
-                    let deviation = Double(x[row * channels + c]) - sums[c]
-                    squares[c] += deviation * deviation
+        let rows = Double(max(input.count / max(channels, 1), 1))
+        // Two passes: the squared deviations from the mean, not E[x²] − mean², which cancels badly.
+        let sums = BatchNormalization.columnSums(input, channels: channels)
+        let mean = sums.map { Float($0 / rows) }
+        let squares = BatchNormalization.columnSums(input, input, mean: mean, centreFirst: true, channels: channels).products
+        return (mean, squares.map { Float($0 / rows) })
+    }
+
+    /// `Σ_rows a` per channel, in Double.
+    private static func columnSums(_ a: Tensor, channels: Int) -> [Double] {
+        columnSums(a, nil, mean: [], centreFirst: false, channels: channels).sums
+    }
+
+    /// `Σ_rows a` and `Σ_rows a′ · (b − mean)` per channel of `(rows, channels)` tensors, with `a′ = a − mean` when
+    /// `centreFirst` and `a` otherwise, accumulated in Double (each product is formed in Float).
+    private static func columnSums(_ a: Tensor, _ b: Tensor?, mean: [Float], centreFirst: Bool, channels: Int) -> (sums: [Double], products: [Double]) {
+        let rows = a.count / max(channels, 1)
+        var sums = [Double](repeating: 0, count: channels)
+        var products = [Double](repeating: 0, count: channels)
+        a.scalars.withUnsafeBufferPointer { a in
+            (b ?? Tensor(shape: [0])).scalars.withUnsafeBufferPointer { b in
+                mean.withUnsafeBufferPointer { mean in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        products.withUnsafeMutableBufferPointer { products in
+                            for row in 0..<rows {
+                                let offset = row * channels
+                                for c in 0..<channels { sums[c] += Double(a[offset + c]) }
+                                guard !b.isEmpty else { continue }
+                                if centreFirst {
+                                    for c in 0..<channels { products[c] += Double((a[offset + c] - mean[c]) * (b[offset + c] - mean[c])) }
+                                } else {
+                                    for c in 0..<channels { products[c] += Double(a[offset + c] * (b[offset + c] - mean[c])) }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
-        return (sums.map(Float.init), squares.map { Float($0 / Double(max(rows, 1))) })
+        return (sums, products)
     }
 
     /// `x · scale + (beta − mean · scale)` per channel, and `scale = gamma / sqrt(variance + epsilon)`.
@@ -111,10 +127,14 @@ public final class BatchNormalization: Layer {
         let shift = (0..<channels).map { beta.value.scalars[$0] - mean[$0] * scale[$0] }
         var output = input
         output.scalars.withUnsafeMutableBufferPointer { y in
-            var offset = 0
-            while offset < y.count {
-                for c in 0..<channels { y[offset + c] = y[offset + c] * scale[c] + shift[c] }
-                offset += channels
+            scale.withUnsafeBufferPointer { scale in
+                shift.withUnsafeBufferPointer { shift in
+                    var offset = 0
+                    while offset < y.count {
+                        for c in 0..<channels { y[offset + c] = y[offset + c] * scale[c] + shift[c] }
+                        offset += channels
+                    }
+                }
             }
         }
         return (output, scale)

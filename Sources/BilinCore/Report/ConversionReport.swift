@@ -36,7 +36,7 @@ public struct ConversionReport: Sendable, Codable {
             return LayerConversion(
                 name: before.name, kindBefore: before.kind.displayName, kindAfter: after.kind.displayName,
                 shapeBefore: shapeText(before), shapeAfter: shapeText(after),
-                parametersBefore: before.parameterCount, parametersAfter: after.parameterCount, relativeError: nil, note: nil)
+                parametersBefore: before.parameterCount, parametersAfter: after.parameterCount, relativeError: nil, decision: nil)
         }
     }
 

@@ -2,7 +2,8 @@ import BilinCore
 
 /// Reads a Keras 3 `.keras` zip archive (layout in `KerasArchiveLayout`).
 ///
-/// Each layer's weights are `layers/<path>/vars/0, 1, …` in `model.weights.h5`. When the `vars` group carries the
+/// Each layer's weights are `layers/<path>/vars/0, 1, …` in `model.weights.h5`, a nested model's layers'
+/// `layers/<path>/layers/<inner path>/vars/…`. When the `vars` group carries the
 /// layer's name (Keras ≥ 3.1x writes it), it must match the config, which guards the path rule.
 public enum KerasArchiveImporter {
     /// Imports the model at `path`.
@@ -33,11 +34,8 @@ public enum KerasArchiveImporter {
             metadata["keras_version"] = version
         }
         let root = try HDF5File.open(image: weightsImage, path: "\(path) (\(KerasArchiveLayout.weightsEntry))").rootGroup()
-        let savedLayers = config.isSequential ? config.layers.filter { $0.className != "InputLayer" } : config.layers
-        let paths = KerasArchiveLayout.layerPaths(classNames: savedLayers.map(\.className))
-        let pathsByName = Dictionary(uniqueKeysWithValues: zip(savedLayers.map(\.name), paths))
         return try KerasModelAssembler.model(config: config, metadata: metadata) { layer in
-            guard let layerPath = pathsByName[layer.name], root.contains(layerPath) else { return [] }
+            guard let layerPath = layer.location.archivePath, root.contains(layerPath) else { return [] }
             return try weights(of: layer, in: root.group(layerPath))
         }
     }
@@ -52,8 +50,8 @@ public enum KerasArchiveImporter {
         let variables = try group.group("vars")
         if try variables.hasAttribute("name") {
             let savedName = try variables.readString(attribute: "name")
-            guard savedName == layer.name else {
-                throw BilinError("weights at \"\(variables.path)\" belong to layer '\(savedName)', expected '\(layer.name)'",
+            guard savedName == layer.location.kerasName else {
+                throw BilinError("weights at \"\(variables.path)\" belong to layer '\(savedName)', expected '\(layer.location.kerasName)'",
                                  file: group.file)
             }
         }

@@ -68,33 +68,47 @@ enum KerasBilinearChain {
 
     // MARK: - Import
 
-    /// `layers` with every exported bilinear chain replaced by one `.bilinear` layer named after its left einsum.
+    /// `model` with every exported bilinear chain replaced by one `.bilinear` layer named after its left einsum.
     ///
     /// A chain is recognised only when names, equations, bias axes, linear einsum activations, reshape targets and
     /// weight shapes all match the layout above; anything else stays as it is (the einsums opaque).
-    static func fold(_ layers: [LayerSpec]) -> [LayerSpec] {
-        fold(layers) { _, start in
-            guard let core = core(at: start, in: layers, leadingAxes: [], equations: dense) else { return nil }
-            let (activation, extra) = activation(after: start + 4, in: layers, name: core.name)
+    static func fold(_ model: Model) -> Model {
+        fold(model) { _, start in
+            guard let core = core(at: start, in: model.layers, leadingAxes: [], equations: dense) else { return nil }
+            let (activation, extra) = activation(after: start + 4, in: model.layers, name: core.name)
             return (LayerSpec(name: core.name, kind: .bilinear(core.shape, activation: activation), weights: core.weights), 4 + extra)
         }
     }
 
-    /// `layers` with each chain that `chain` finds replaced by the one layer it gives. `chain` gets the layers folded
-    /// so far and the index where a chain may start, and returns the layer and how many layers the chain spans.
-    static func fold(_ layers: [LayerSpec], by chain: (_ folded: [LayerSpec], _ start: Int) -> (LayerSpec, Int)?) -> [LayerSpec] {
+    /// `model` with each chain that `chain` finds replaced by the one layer it gives, where the chain's layers form a
+    /// path in the graph: each reads the one before, and only the last is read outside the chain or returned. The
+    /// folded layer reads what the chain's first read, and its readers read it under its own name. `chain` gets the
+    /// layers folded so far and the index where a chain may start, and returns the layer and how many layers it spans.
+    static func fold(_ model: Model, by chain: (_ folded: [LayerSpec], _ start: Int) -> (LayerSpec, Int)?) -> Model {
+        let (layers, edges, consumers, outputs) = (model.layers, model.inputIndices(), model.consumerIndices(), Set(model.outputIndices()))
+        func isPath(_ start: Int, _ count: Int) -> Bool {
+            (start + 1 ..< start + count).allSatisfy { edges[$0] == [$0 - 1] }
+                && (start ..< start + count - 1).allSatisfy { consumers[$0] == [$0 + 1] && !outputs.contains($0) }
+        }
         var result: [LayerSpec] = []
+        var renamed: [String: String] = [:]  // a folded chain's last layer → the folded layer
         var index = 0
         while index < layers.count {
-            if let (layer, consumed) = chain(result, index) {
-                result.append(layer)
-                index += consumed
-            } else {
-                result.append(layers[index])
-                index += 1
+            var layer = layers[index]
+            var consumed = 1
+            if let (folded, count) = chain(result, index), isPath(index, count) {
+                renamed[layers[index + count - 1].name] = folded.name
+                layer = layer.replaced(by: folded)
+                consumed = count
             }
+            layer.inputs = layer.inputs.map { renamed[$0] ?? $0 }
+            result.append(layer)
+            index += consumed
         }
-        return result
+        var folded = model
+        folded.layers = result
+        folded.outputs = model.outputs.map { renamed[$0] ?? $0 }
+        return folded
     }
 
     /// The core `N_in → N_v → N → N_out` starting at `start`, with matrices after `leadingAxes`.

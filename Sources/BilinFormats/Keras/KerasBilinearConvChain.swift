@@ -54,11 +54,12 @@ enum KerasBilinearConvChain {
 
     // MARK: - Import
 
-    /// `layers` with every exported bilinear convolution chain replaced by one `.bilinearConv2D` layer named after its
+    /// `model` with every exported bilinear convolution chain replaced by one `.bilinearConv2D` layer named after its
     /// left einsum. Besides what `KerasBilinearChain.core` checks, the depthwise layer must be the exact one-hot patch
     /// extractor (config and kernel) over a known `(H, W, C)` input, and the reshapes must carry its `(Ho, Wo)`.
-    static func fold(_ layers: [LayerSpec]) -> [LayerSpec] {
-        KerasBilinearChain.fold(layers) { folded, start in
+    static func fold(_ model: Model) -> Model {
+        let layers = model.layers
+        return KerasBilinearChain.fold(model) { folded, start in
             guard let (window, input) = patchExtractor(layers[start], after: folded) else { return nil }
             let (outputHeight, outputWidth) = window.outputSize(height: input[0], width: input[1])
             guard let core = KerasBilinearChain.core(at: start + 1, in: layers, leadingAxes: [outputHeight, outputWidth], equations: spatial),
@@ -70,19 +71,14 @@ enum KerasBilinearConvChain {
         }
     }
 
-    /// The window of `layer` and its `(H, W, C)` input when `layer` is the exporter's patch extractor, reading the
-    /// output of `previous`.
+    /// The window of `layer` and its `(H, W, C)` input when `layer` is the exporter's patch extractor (a linear
+    /// depthwise convolution without bias, `kh·kw` kernels per channel, the one-hot kernel), reading nodes among
+    /// `previous`.
     private static func patchExtractor(_ layer: LayerSpec, after previous: [LayerSpec]) -> (Window2D, [Int])? {
-        guard case .opaque("DepthwiseConv2D", let text) = layer.kind, layer.name.hasSuffix("_patches"),
-              let entry = try? JSONValue(parsing: text), let config = entry["config"],
-              let window = try? KerasLayerDecoder.window(KerasLayerConfig(className: "DepthwiseConv2D", name: layer.name,
-                                                                         config: config, entry: entry),
-                                                        size: "kernel_size", strides: "strides"),
-              config["depth_multiplier"]?.intValue == window.height * window.width, config["use_bias"]?.boolValue == false,
-              (config["data_format"]?.stringValue ?? "channels_last") == "channels_last",
-              (config["dilation_rate"]?.arrayValue?.map(\.intValue) ?? [1, 1]) == [1, 1],
-              [nil, "linear"].contains(config["activation"]?.stringValue),
-              let input = Model(name: "", layers: previous).outputShapes().last ?? nil, input.count == 3,
+        guard layer.name.hasSuffix("_patches"),
+              case .depthwiseConv2D(let multiplier, let window, .linear, false) = layer.kind,
+              multiplier == window.height * window.width,
+              let input = Model(name: "", layers: previous + [layer]).inputShapes().last ?? nil, input.count == 3,
               layer.weights.count == 1, layer.weights[0] == patchKernel(window, channels: input[2])
         else { return nil }
         return (window, input)

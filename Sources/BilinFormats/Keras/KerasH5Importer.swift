@@ -42,19 +42,25 @@ public enum KerasH5Importer {
         for key in ["keras_version", "backend"] where try root.hasAttribute(key) {
             metadata[key] = try root.readString(attribute: key)
         }
-        let unlisted = layerNames.subtracting(config.layers.map(\.name)).sorted().filter(weightsGroup.contains)
+        let unlisted = layerNames.subtracting(config.layers.map(\.location.h5Group)).sorted().filter(weightsGroup.contains)
         for name in unlisted where try !readChunkedStrings(weightsGroup.group(name), attribute: "weight_names").isEmpty {
             throw BilinError("model_weights holds weights for layer '\(name)', which the model config does not list")
         }
         return try KerasModelAssembler.model(config: config, metadata: metadata) { layer in
-            guard layerNames.contains(layer.name), weightsGroup.contains(layer.name) else { return [] }
-            return try weights(of: layer, in: weightsGroup.group(layer.name))
+            let groupName = layer.location.h5Group
+            guard layerNames.contains(groupName), weightsGroup.contains(groupName) else { return [] }
+            return try weights(of: layer, in: weightsGroup.group(groupName))
         }
     }
 
-    /// The weights listed in a layer group's `weight_names`, in that order.
+    /// The weights listed in a layer group's `weight_names`, in that order. A nested model's group lists the weights
+    /// of all its layers, `<model>/<layer>/kernel` (Keras 3) or `<layer>/kernel:0` (Keras 2): a layer's own are those
+    /// whose second-to-last component is its name.
     private static func weights(of layer: KerasLayerConfig, in group: HDF5Group) throws -> [Tensor] {
-        try readChunkedStrings(group, attribute: "weight_names").map { weightName in
+        let names = try readChunkedStrings(group, attribute: "weight_names")
+        let kerasName = layer.location.kerasName
+        let own = layer.location.isNested ? names.filter { $0.split(separator: "/").dropLast().last.map(String.init) == kerasName } : names
+        return try own.map { weightName in
             guard group.contains(weightName) else {
                 throw BilinError("layer '\(layer.name)': weight '\(weightName)' is listed in weight_names but missing")
             }

@@ -51,7 +51,7 @@ extension KerasLayerDecoder {
     // MARK: - Parts
 
     /// Absent `data_format` is Keras' default, channels-last.
-    private static func isChannelsLast(_ config: JSONValue) -> Bool {
+    static func isChannelsLast(_ config: JSONValue) -> Bool {
         (config["data_format"]?.stringValue ?? "channels_last") == "channels_last"
     }
 
@@ -69,7 +69,7 @@ extension KerasLayerDecoder {
     }
 
     /// A Keras size argument: one positive integer for both axes, or a list of two; nil when absent or null.
-    private static func pair(_ value: JSONValue?, _ key: String, of layer: KerasLayerConfig) throws -> (Int, Int)? {
+    static func pair(_ value: JSONValue?, _ key: String, of layer: KerasLayerConfig) throws -> (Int, Int)? {
         guard let value, !value.isNull else { return nil }
         let numbers = (value.arrayValue ?? [value, value]).map(\.intValue)
         guard numbers.count == 2, let first = numbers[0], let second = numbers[1], first > 0, second > 0 else {

@@ -3,14 +3,15 @@ import BilinCore
 /// Maps one Keras layer config and its weights to a `LayerSpec`.
 ///
 /// Known kinds: `Dense` (units, activation, use_bias; weights kernel `(inputs, units)` then bias `(units)`),
-/// `Activation`, `Dropout` (rate), `Flatten` (channels-last only), `Reshape` (target_shape), and the image layers
+/// `Activation`, `Dropout` (rate), `Flatten` (channels-last only), `Reshape` (target_shape), the image layers
 /// `Conv2D`, `MaxPooling2D`, `AveragePooling2D`, `GlobalAveragePooling2D`, `BatchNormalization` (see
-/// `KerasLayerDecoder+Spatial.swift` for which of their settings are read). Everything else, `EinsumDense` and
-/// `DepthwiseConv2D` included, is `.opaque` with the layer's entry text verbatim and its weights in file order.
+/// `KerasLayerDecoder+Spatial.swift` for which of their settings are read), and the graph layers of
+/// `KerasLayerDecoder+Graph.swift`. Everything else, `EinsumDense` included, is `.opaque` with the layer's entry text
+/// verbatim and its weights in file order.
 /// Weight counts and shapes are checked afterwards, on the whole model (`Model.checkWeightShapes()`).
 enum KerasLayerDecoder {
-    /// - Parameter input: The layer's input shape (without the batch axis) when known; a `BatchNormalization` needs
-    ///   it to tell whether a positive `axis` is the last one.
+    /// - Parameter input: The layer's (first) input shape (without the batch axis) when known; a `BatchNormalization`
+    ///   needs it to tell whether a positive `axis` is the last one, a `Concatenate` to read a negative one.
     static func layerSpec(_ layer: KerasLayerConfig, weights: [Tensor], input: [Int]?) throws -> LayerSpec {
         let config = layer.config
         var kind: LayerKind?
@@ -47,11 +48,29 @@ enum KerasLayerDecoder {
             kind = globalAveragePooling2D(layer)
         case "BatchNormalization":
             kind = try batchNormalization(layer, input: input)
+        case let className where mergeOperations[className] != nil:
+            kind = mergeOperations[className].map(LayerKind.merge)
+        case "Concatenate":
+            kind = try concatenate(layer, input: input)
+        case "ZeroPadding2D":
+            kind = try zeroPadding2D(layer)
+        case "DepthwiseConv2D":
+            kind = try depthwiseConv2D(layer)
+        case "ReLU":
+            kind = reLU(layer)
+        case "LeakyReLU":
+            kind = leakyReLU(layer)
+        case "Rescaling":
+            kind = rescaling(layer)
+        case "Normalization":
+            kind = normalization(layer, weights: weights)
         default:
             kind = nil
         }
+        // A Normalization read as a rescaling has its mean and variance in the kind.
+        let kept = layer.className == "Normalization" && kind != nil ? [] : weights
         return LayerSpec(name: layer.name, kind: kind ?? .opaque(className: layer.className, config: String(layer.entry.text)),
-                         weights: weights)
+                         weights: kept, inputs: layer.inputs)
     }
 
     /// Whether this tool computes with the layer's weights (a Dense, Conv2D or BatchNormalization layer, or the

@@ -7,7 +7,8 @@ extension Model {
     /// - Throws: `BilinError` naming the layer and, for a shape mismatch, the weight and both shapes:
     ///   `layer 'dense_1' (Dense): kernel has shape [784, 96], but the config implies [784, 128]`.
     func checkWeightShapes() throws {
-        let inputShapes = inputShapes()
+        let (shapes, edges) = (outputShapes(), inputIndices())
+        let inputShapes = edges.map { $0.first.flatMap { shapes[$0] } }
         for (index, layer) in layers.enumerated() {
             let input = inputShapes[index]
             let expected: [(name: String, shape: [Int?])]
@@ -56,12 +57,37 @@ extension Model {
             case .zeroPadding2D:
                 try layer.checkSpatialInput(input, window: nil)
                 expected = []
-            case .input, .activation, .dropout, .flatten, .rescaling, .leakyReLU, .merge, .concatenate:
+            case .merge, .concatenate:
+                try checkMergeInputs(of: layer, reading: edges[index], shapes: shapes)
+                expected = []
+            case .input, .activation, .dropout, .flatten, .rescaling, .leakyReLU:
                 expected = []
             }
             try layer.checkWeights(expected)
         }
     }
+}
+
+extension Model {
+    /// Checks that the known shapes a merge reads are equal, and those a `Concatenate` reads equal but on its axis.
+    fileprivate func checkMergeInputs(of layer: LayerSpec, reading inputs: [Int], shapes: [[Int]?]) throws {
+        let known = inputs.compactMap { input in shapes[input].map { (name: layers[input].name, shape: $0) } }
+        guard let first = known.first else { return }
+        for other in known.dropFirst() {
+            var (expected, found) = (first.shape, other.shape)
+            if case .concatenate(let axis) = layer.kind, expected.count == found.count, axis < found.count {
+                (expected[axis], found[axis]) = (0, 0)
+            }
+            guard expected != found else { continue }
+            let rule = layer.kind.isConcatenate ? "equal shapes but on the joined axis" : "inputs of one shape"
+            throw BilinError("node '\(layer.name)' (\(layer.kind.displayName)) reads '\(first.name)' of shape \(first.shape) "
+                             + "and '\(other.name)' of shape \(other.shape); it needs \(rule)")
+        }
+    }
+}
+
+extension LayerKind {
+    fileprivate var isConcatenate: Bool { if case .concatenate = self { true } else { false } }
 }
 
 extension LayerSpec {

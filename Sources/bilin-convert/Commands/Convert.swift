@@ -16,7 +16,8 @@ extension BilinConvertCommand {
         @Argument(help: "A Keras .h5 or .keras model, or an ONNX .onnx model.")
         var model: String
 
-        @Option(help: "Widen each converted layer's outputs by scale² (1: same width).")
+        // Unconditional, so that `--scale -1` reaches the check below instead of reading as a missing value.
+        @Option(parsing: .unconditional, help: "Widen each converted layer's outputs by scale² (1: same width).")
         var scale = 1
 
         @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the converted model; the extension picks the format.", valueName: "path"))

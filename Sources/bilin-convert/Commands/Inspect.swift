@@ -36,12 +36,18 @@ extension BilinConvertCommand {
                     [
                         "\(option.scale)", option.converts.isEmpty ? "none" : option.converts.joined(separator: ", "),
                         "\(option.paramsBefore)", "\(option.paramsAfter)", "\(option.paramsSaved)",
-                        String(format: "%.1f×", Double(option.paramsBefore) / Double(max(option.paramsAfter, 1))),
+                        option.converts.isEmpty || option.paramsAfter == 0
+                            ? "—" : String(format: "%.1f×", Double(option.paramsBefore) / Double(option.paramsAfter)),
                     ]
                 }
             ).render(), terminator: "")
             let skipped = Set(inspection.scales.flatMap { $0.skipped.map { "\($0.key): \($0.value)" } }).sorted()
             for line in skipped { print("stays dense: \(line)") }
+            for option in inspection.scales {
+                for (name, reason) in option.unwidened.sorted(by: { $0.key < $1.key }) {
+                    print("at scale \(option.scale), \(name) converts at scale 1: \(reason)")
+                }
+            }
             if let json { try ReportOutput.writeJSON(inspection, to: json) }
         }
     }
