@@ -42,7 +42,8 @@ struct ONNXMatchedLayer {
 ///     Conv (group Cin) W (Cin·M,1,kh,kw), B?                .depthwiseConv2D (multiplier M)
 ///     Conv with pads neither valid nor same                 .zeroPadding2D, then the Conv as a valid one
 ///     Pad (constant 0, on height and width only)            .zeroPadding2D
-///     Conv(group Cin, one-hot W) → Transpose(0,2,3,1)       .bilinearConv2D (as `ONNXLayerSpelling` writes it)
+///     Conv(group Cin, one-hot W) → Transpose(0,2,3,1)       .bilinearConv2D (as `ONNXLayerSpelling` writes it; W an
+///                                                           initializer, or ConstantOfShape → EyeLike → Tile → Reshape)
 ///       → Reshape[-1,p,q] → MatMul(·,V) → MatMul(Uᵀ,·) → Reshape[-1,Ho,Wo,p'q'] → Add(·, b) → Transpose(0,3,1,2)
 ///     MaxPool, AveragePool (count_include_pad 0)            .pooling2D
 ///     GlobalAveragePool → Flatten or Reshape[-1, C]         .globalAveragePooling2D (alone: .pooling2D over all)
@@ -87,10 +88,11 @@ struct ONNXLayerGraph {
             matcher.valueShapes[adapter.outputs[0]] = shape
         }
         var consumed = Set(adapter.map { [$0.index] } ?? [])
-        // The nodes computing a flattening Reshape's shape are read with it: as part of its layer, or opaque before it.
-        var shapeNodes: [Int: [Int]] = [:]
-        for node in graph.nodes where node.opType == "Reshape" { shapeNodes[node.index] = matcher.flatteningShapeNodes(of: node) }
-        let deferred = Set(shapeNodes.values.joined())
+        // The nodes computing an operand a layer includes (a flattening Reshape's shape, a patch kernel) are read with
+        // their reader: as part of its layer, or as opaque layers before it.
+        var operandNodes: [Int: [Int]] = [:]
+        for node in graph.nodes { operandNodes[node.index] = matcher.operandNodes(of: node) }
+        let deferred = Set(operandNodes.values.joined())
         let position = Dictionary(uniqueKeysWithValues: graph.order.enumerated().map { ($1, $0) })
         var layers: [ONNXMatchedLayer] = []
         for index in graph.order where !consumed.contains(index) && !deferred.contains(index) {
@@ -108,7 +110,7 @@ struct ONNXLayerGraph {
                 reason = notConvertible.message
             }
             if found.isEmpty {
-                let helpers = (shapeNodes[index] ?? []).sorted { position[$0]! < position[$1]! }
+                let helpers = (operandNodes[index] ?? []).sorted { position[$0]! < position[$1]! }
                 found = helpers.map { matcher.opaque(graph.nodes[$0], reason: nil) } + [matcher.opaque(node, reason: reason)]
             }
             for var layer in found {
