@@ -1,5 +1,5 @@
 import BilinCore
-import BilinFormats
+@testable import BilinFormats
 import BilinTestSupport
 import Foundation
 import Testing
@@ -172,6 +172,12 @@ struct ONNXGraphTests {
         assertClose(try ONNXOracle.predictions(of: [path], on: input, in: folder)[0], try Network(model: converted).predict(input),
                     atol: 1e-4, rtol: 0, "converted")
         #expect(summary(try ModelIO.load(path: path)) == summary(converted))
+        // Every stored value counts: the weights, and a few int64 shapes per bilinear convolution (its one-hot patch
+        // kernel is computed, not stored).
+        let file = try ONNXModelFile(path: path)
+        let stored = withExtendedLifetime(file) { file.initializers.reduce(0) { $0 + ONNXTensorData.dimensions($1).reduce(1, *) } }
+        #expect(stored >= converted.parameterCount && stored <= converted.parameterCount + 20 * bilinear.count,
+                "\(stored) values stored for \(converted.parameterCount) parameters")
     }
 
     @Test("an IR 3 / opset 7 model (initializers among the graph inputs) edited: the new initializers are graph inputs too, and it passes the full checker")
