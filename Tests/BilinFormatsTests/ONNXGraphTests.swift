@@ -81,6 +81,18 @@ struct ONNXGraphTests {
         #expect(!model.layers.contains { if case .opaque = $0.kind { true } else { false } })
     }
 
+    @Test("fmnist_resnet.onnx, the trained residual CNN's PyTorch twin: read as the graph, run by Network as onnxruntime, as accurate as the Keras model")
+    func trainedResidualCNN() throws {
+        let folder = try TemporaryFolder()
+        let model = try ModelIO.load(path: Fixtures.path("fmnist_resnet.onnx"))
+        #expect(summary(model) == summary(try ModelIO.load(path: Fixtures.path("resnet_nchw.onnx"))))
+        let test = try DatasetLoader.load(path: Fixtures.path("fmnist_sample.npz"), inputShape: model.inputShape).test
+        let runtime = try ONNXOracle.predictions(of: [Fixtures.path("fmnist_resnet.onnx")], on: test.images, in: folder)[0]
+        assertClose(try Network(model: model).predict(test.images), runtime, atol: 1e-4, rtol: 0, "Network against onnxruntime")
+        let correct = zip(runtime.rowArgmax(), test.labels).filter { $0 == Int($1) }.count
+        #expect(correct >= 230, "\(correct) of 256 test images right (Keras's fmnist_resnet.h5 gets 234 of them)")
+    }
+
     @Test("torch_view_nchw.onnx: x.view(x.size(0), -1), its shape computed by Shape, Gather, Unsqueeze and Concat, is one Flatten")
     func computedFlatten() throws {
         let model = try ModelIO.load(path: Fixtures.path("torch_view_nchw.onnx"))

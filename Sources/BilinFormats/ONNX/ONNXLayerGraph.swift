@@ -57,7 +57,7 @@ struct ONNXMatchedLayer {
 /// `Flatten`. Inside the graph every image is NCHW.
 ///
 /// `Identity` and `Cast` to float (skl2onnx starts with one) of a computed value are no layer: their output is read
-/// as their input. `Gemm` with `transA=1` reads the batch as features: not a dense layer. Weights must be
+/// as their input; an `Identity` of an initializer (PyTorch's copy of an equal parameter) is that initializer. `Gemm` with `transA=1` reads the batch as features: not a dense layer. Weights must be
 /// initializers; a `Gemm`, `MatMul` or `Conv` whose weight is computed by other nodes is an opaque layer whose class
 /// name says so: `MatMul [not convertible: weight 'w' is computed by other nodes, not an initializer]`; so is a
 /// `Conv` or pooling node this tool cannot express (dilations, groups, other pads).
@@ -95,7 +95,7 @@ struct ONNXLayerGraph {
         let deferred = Set(operandNodes.values.joined())
         let position = Dictionary(uniqueKeysWithValues: graph.order.enumerated().map { ($1, $0) })
         var layers: [ONNXMatchedLayer] = []
-        for index in graph.order where !consumed.contains(index) && !deferred.contains(index) {
+        for index in graph.order where !consumed.contains(index) && !deferred.contains(index) && !graph.initializerCopies.contains(index) {
             let node = graph.nodes[index]
             if ONNXPatternMatcher.isIdentity(node), let writer = writers[node.inputs[0]] {
                 writers[node.outputs[0]] = writer
