@@ -1,6 +1,6 @@
 # The two commands of the README: `make demo` and `make test`. Both install what is missing first.
 SHELL := /bin/bash
-DEBIAN_PACKAGES := pkg-config python3-venv libhdf5-dev libopenblas-dev liblapacke-dev zlib1g-dev libprotobuf-c-dev dataset-fashion-mnist time
+DEBIAN_PACKAGES := pkg-config python3-venv libhdf5-dev libopenblas-dev liblapacke-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev libprotobuf-c-dev dataset-fashion-mnist time
 FASHION_MNIST := /usr/share/datasets/fashion-mnist
 VENV := .venv
 BIN := .build/release/bilin-convert

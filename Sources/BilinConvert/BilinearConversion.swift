@@ -33,6 +33,8 @@ public enum BilinearConversion {
             layers: stage.layers, scale: request.conversion.scale, initialization: stage.initialization,
             widening: request.conversion.widening, history: stage.history, seconds: Date().timeIntervalSince(started))
         report.startShrink = stage.shrunkBy
+        report.classNames = stage.classNames
+        report.skippedImages = stage.skippedImages.isEmpty ? nil : stage.skippedImages
         return report
     }
 
@@ -45,6 +47,8 @@ public enum BilinearConversion {
         var original: ModelSummary
         var history: [EpochRecord]
         var convertedTiming: Double?
+        var classNames: [String]?
+        var skippedImages: [String] = []
     }
 
     /// Import → plan → factorise → fine-tune. The original model lives only inside this call, so that it is freed
@@ -60,17 +64,20 @@ public enum BilinearConversion {
             throw error.naming(file: request.input)
         }
         try checkFinite(model, plan: plan, request: request, events: events)
-        let data = try request.data.map { dataPath in
+        let loaded = try request.data.map { dataPath in
             events.stage("loading \(dataPath)")
-            return try DatasetLoader.load(path: dataPath, normalization: request.normalization, inputShape: model.inputShape,
-                                          classCount: classCount(model))
+            return try DatasetLoader.open(path: dataPath, normalization: request.normalization, inputShape: model.inputShape,
+                                          classCount: classCount(model), skipBadImages: request.skipBadImages)
         }
+        let data = loaded?.feed
         // Fine-tuning and the data-aware start both run the original: say first if it cannot run.
         let original = try data.map { _ in try runnable(model, file: request.input) }
         events.stage("factorising")
         let result: ConversionResult
         do {
-            result = try Converter.convert(model, plan: plan, options: request.conversion, calibration: data.map { calibrationInputs($0.train) })
+            // The first training inputs, no labels: only this subset of a streamed dataset is in memory at once.
+            result = try Converter.convert(model, plan: plan, options: request.conversion,
+                                           calibration: data.map { try $0.train.images(in: 0..<min($0.train.count, request.calibrationExamples)) })
         } catch let error as BilinError {
             throw error.naming(file: request.input)
         }
@@ -86,10 +93,11 @@ public enum BilinearConversion {
         var stage = ConvertedStage(
             converted: result.model, layers: result.layers, initialization: result.initialization, shrunkBy: result.shrunkBy,
             original: ModelSummary(path: request.input, params: model.parameterCount, bytes: 0, multiplyAdds: model.multiplyAdds),
-            history: [])
+            history: [], classNames: loaded?.classNames, skippedImages: loaded?.skippedImages ?? [])
         if let data, let original {
-            stage.original.accuracy = original.accuracy(on: data.test)
-            stage.original.microsecondsPerSample = InferenceTiming.microsecondsPerSample(original, images: data.test.images)
+            stage.original.accuracy = try original.accuracy(reading: data.test)
+            let timingImages = try data.test.images(in: 0..<min(data.test.count, timedExamples))
+            stage.original.microsecondsPerSample = InferenceTiming.microsecondsPerSample(original, images: timingImages)
             let network = try runnable(stage.converted, file: request.input)
             events.stage(request.training.epochs > 0 ? "fine-tuning" : "evaluating")
             stage.history = try Trainer(options: request.training).fineTune(
@@ -97,25 +105,28 @@ public enum BilinearConversion {
                 resumingFrom: checkpoints.resumeState(data: data, network: network, options: request.training, events: events),
                 progress: events.progress, epochEnded: events.epochEnded, epochSaved: { try checkpoints.save($0, events: events) })
             network.write(into: &stage.converted)
-            stage.convertedTiming = InferenceTiming.microsecondsPerSample(network, images: data.test.images)
+            stage.convertedTiming = InferenceTiming.microsecondsPerSample(network, images: timingImages)
         }
         return stage
     }
 
     /// Compares two model files (typically an original and its conversion) on the test split of `data`.
-    public static func compare(original: String, converted: String, data: String?, normalization: Normalization?) throws -> ConversionReport {
+    public static func compare(
+        original: String, converted: String, data: String?, normalization: Normalization?, skipBadImages: Bool = false
+    ) throws -> ConversionReport {
         let models = (try ModelIO.load(path: original), try ModelIO.load(path: converted))
         var summaries = [
             ModelSummary(path: original, params: models.0.parameterCount, bytes: fileSize(original), multiplyAdds: models.0.multiplyAdds),
             ModelSummary(path: converted, params: models.1.parameterCount, bytes: fileSize(converted), multiplyAdds: models.1.multiplyAdds),
         ]
         if let data {
-            let dataset = try DatasetLoader.load(path: data, normalization: normalization, inputShape: models.0.inputShape,
-                                                 classCount: classCount(models.0))
+            let test = try DatasetLoader.open(path: data, normalization: normalization, inputShape: models.0.inputShape,
+                                              classCount: classCount(models.0), skipBadImages: skipBadImages).feed.test
+            let timingImages = try test.images(in: 0..<min(test.count, timedExamples))
             for (index, (model, path)) in [(models.0, original), (models.1, converted)].enumerated() {
                 let network = try runnable(model, file: path)
-                summaries[index].accuracy = network.accuracy(on: dataset.test)
-                summaries[index].microsecondsPerSample = InferenceTiming.microsecondsPerSample(network, images: dataset.test.images)
+                summaries[index].accuracy = try network.accuracy(reading: test)
+                summaries[index].microsecondsPerSample = InferenceTiming.microsecondsPerSample(network, images: timingImages)
             }
         }
         return ConversionReport(
@@ -157,14 +168,8 @@ public enum BilinearConversion {
         return output[0]
     }
 
-    /// The first `calibrationCount` training inputs (no labels): what the data-aware start fits to.
-    private static func calibrationInputs(_ split: LabelledSplit) -> Tensor {
-        let count = min(split.count, calibrationCount)
-        return Tensor(shape: [count, split.featureCount], scalars: Array(split.images.scalars.prefix(count * split.featureCount)))
-    }
-
-    /// Enough examples to fit a layer of a few thousand inputs; the fit's cost grows linearly with it.
-    static let calibrationCount = 10_000
+    /// The test examples read for `InferenceTiming`, which times one batch of up to 128.
+    private static let timedExamples = 128
 
     private static func runnable(_ model: Model, file: String) throws -> Network {
         do { return try Network(model: model) } catch let error as BilinError { throw error.naming(file: file) }

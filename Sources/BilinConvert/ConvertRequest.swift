@@ -15,6 +15,12 @@ public struct ConvertRequest: Sendable {
     public var checkpoint: String?
     /// Continue the fine-tuning saved in this checkpoint, which must come from the same model, data and options.
     public var resume: String?
+    /// How many training inputs, the first ones, the data-aware start fits to; it holds their activations in memory.
+    public var calibrationExamples = defaultCalibrationExamples
+    /// Enough examples to fit a layer of a few thousand inputs; the fit's cost grows linearly with the count.
+    public static let defaultCalibrationExamples = 10_000
+    /// Leave out the images of an image folder that do not decode (each is decoded once first), instead of failing.
+    public var skipBadImages = false
     /// Convert weights holding NaN or infinite values, with a warning for each, instead of refusing the model.
     public var allowNonfinite = false
 

@@ -23,9 +23,12 @@ enum RunFingerprint {
             + options(of: request, prefix: "option ").filter { !unlistedFields.contains(String($0.name.dropFirst("option ".count))) }
     }
 
-    /// The training split's size and the CRC-32 of its values and labels.
-    static func entry(for train: LabelledSplit) -> Entry {
-        var checksum = train.images.scalars.withUnsafeBytes { Checksum.crc32($0) }
+    /// The training split's size and the CRC-32 of its values and labels (a streamed split is read once for it).
+    static func entry(for train: any ExampleSource) throws -> Entry {
+        var checksum: UInt32 = 0
+        try train.forEachChunk { _, images in
+            checksum = images.scalars.withUnsafeBytes { Checksum.crc32($0, continuing: checksum) }
+        }
         checksum = train.labels.withUnsafeBytes { Checksum.crc32($0, continuing: checksum) }
         return (dataEntryName, "\(train.count) examples of \(train.featureCount) values, CRC-32 \(String(checksum, radix: 16))")
     }

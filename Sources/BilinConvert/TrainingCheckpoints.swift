@@ -38,9 +38,9 @@ final class TrainingCheckpoints {
     /// The state to continue from, once the data is known: checked against the data and the network.
     ///
     /// - Throws: `BilinError` naming the checkpoint when it belongs to another run or does not fit `network`.
-    func resumeState(data: Dataset, network: Network, options: TrainingOptions, events: ConversionEvents) throws -> TrainingState? {
+    func resumeState(data: DataFeed, network: Network, options: TrainingOptions, events: ConversionEvents) throws -> TrainingState? {
         guard savePath != nil else { return nil }
-        fingerprint.append(RunFingerprint.entry(for: data.train))
+        fingerprint.append(try RunFingerprint.entry(for: data.train))
         try checkFingerprint()
         guard let saved, let resumePath else { return nil }
         if let reason = saved.state.mismatch(

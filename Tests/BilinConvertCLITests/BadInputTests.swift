@@ -130,6 +130,9 @@ struct BadInputTests {
         let run = try ToolRun.run([Fixtures.path("tiny_mlp.h5"), "--scale", scale])
         #expect(run.status == 64)
         #expect(run.standardError.hasPrefix("Error: --scale must be at least 1\n"))
+        let calibration = try ToolRun.run([Fixtures.path("tiny_mlp.h5"), "--calibration-examples", "0"])
+        #expect(calibration.status == 64)
+        #expect(calibration.standardError.hasPrefix("Error: --calibration-examples must be at least 1\n"))
     }
 
     /// An IDX file: magic, big-endian dimensions, then the bytes.

@@ -136,7 +136,7 @@ struct ConvolutionalNetworkTests {
         #expect(state.parameters["bn/moving_variance"] != nil)
         let resumed = try Network(model: Self.cnn())
         #expect(state.mismatch(parameters: resumed.variables, optimizer: .adam, examples: Self.data.train.count, epochs: 3) == nil)
-        _ = Trainer(options: options).fineTune(resumed, on: Self.data, resumingFrom: state, epochSaved: { _ in })
+        _ = try Trainer(options: options).fineTune(resumed, on: Self.data, resumingFrom: state, epochSaved: { _ in })
         let bits = { (network: Network) in network.variables.map { $0.value.scalars.map(\.bitPattern) } }
         #expect(bits(resumed) == bits(uninterrupted))
         #expect(resumed.variables.map(\.key) == uninterrupted.variables.map(\.key))

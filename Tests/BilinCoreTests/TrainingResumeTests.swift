@@ -42,7 +42,7 @@ struct TrainingResumeTests {
         #expect(saved.mismatch(parameters: resumed.parameters, optimizer: optimizer, examples: TrainerTests.data.train.count, epochs: 4) == nil)
         var epochsRun: [Int] = []
         var epochsSaved: [Int] = []
-        let resumedRecords = Trainer(options: options).fineTune(
+        let resumedRecords = try Trainer(options: options).fineTune(
             resumed, on: TrainerTests.data, resumingFrom: saved, epochEnded: { epochsRun.append($0.epoch) },
             epochSaved: { epochsSaved.append($0.epoch) })
 
@@ -62,7 +62,7 @@ struct TrainingResumeTests {
         let saved = try Self.state(after: 2, options: options)
         let resumed = try Network(model: TrainerTests.model())
         var batches = 0
-        let records = Trainer(options: options).fineTune(
+        let records = try Trainer(options: options).fineTune(
             resumed, on: TrainerTests.data, resumingFrom: saved, progress: { _ in batches += 1 }, epochSaved: { _ in })
         #expect(batches == 0)
         #expect(records.map(\.epoch) == [0, 1, 2])

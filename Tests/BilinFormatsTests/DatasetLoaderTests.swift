@@ -242,7 +242,7 @@ struct DatasetLoaderTests {
         try withTemporaryFolder { folder in
             let csv = folder.appendingPathComponent("data.csv")
             try Data("1,2".utf8).write(to: csv)
-            #expect(throws: BilinError("unsupported dataset: expected a folder of MNIST-format IDX files or an .npz file", file: csv.path)) {
+            #expect(throws: BilinError("unsupported dataset: expected a folder of MNIST-format IDX files or of train/ and test/ image folders, or an .npz file", file: csv.path)) {
                 try DatasetLoader.load(path: csv.path, inputShape: [4])
             }
             #expect(throws: BilinError("the model's input shape [28, 0] is not a fixed image size")) {

@@ -48,6 +48,25 @@ public enum PythonOracle {
         ProcessInfo.processInfo.environment["BILIN_PYTHON"] ?? Fixtures.root.appendingPathComponent(".venv/bin/python").path
     }
 
+    /// Runs `script` (a path from the repository's root) with `arguments`, and `environment` added to this process's.
+    ///
+    /// - Throws: `BilinError` with the script's stderr when it fails.
+    public static func run(_ script: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [Fixtures.root.appendingPathComponent(script).path] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let error = Pipe()
+        process.standardError = error
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let message = String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BilinError("\(script) failed (\(process.terminationStatus)): \(message)")
+        }
+    }
+
     /// The script's predictions of each model file on `input`, all in one start-up.
     ///
     /// - Throws: `BilinError` with the script's one-line message when it fails.

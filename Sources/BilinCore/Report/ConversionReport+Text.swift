@@ -46,6 +46,16 @@ extension ConversionReport {
                     ]
                 }
             ).render()
+            for record in history {
+                guard let data = record.data, data.isWorthReporting else { continue }
+                text += "epoch \(record.epoch): \(data.summary)\n"
+            }
+        }
+        if let classNames {
+            text += "classes (label 0, 1, …): \(classNames.joined(separator: ", "))\n"
+        }
+        if let skippedImages, let first = skippedImages.first {
+            text += "skipped \(skippedImages.count) image\(skippedImages.count == 1 ? "" : "s") that failed to decode (--skip-bad-images), the first: \(first)\n"
         }
         return text
     }

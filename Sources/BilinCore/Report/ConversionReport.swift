@@ -14,6 +14,10 @@ public struct ConversionReport: Sendable, Codable {
     public var history: [EpochRecord]
     /// Wall-clock seconds of the whole run.
     public var seconds: Double?
+    /// An image folder's class names, by label id.
+    public var classNames: [String]?
+    /// The images `--skip-bad-images` left out because they do not decode.
+    public var skippedImages: [String]?
 
     public init(
         original: ModelSummary, converted: ModelSummary, layers: [LayerConversion], scale: Int? = nil,

@@ -21,7 +21,17 @@ public struct Trainer {
         _ network: Network, on data: Dataset, teacher: Network? = nil,
         progress: (TrainingProgress) -> Void = { _ in }, epochEnded: (EpochRecord) -> Void = { _ in }
     ) -> [EpochRecord] {
-        fineTune(network, on: data, teacher: teacher, resumingFrom: nil, progress: progress, epochEnded: epochEnded, epochSaved: { _ in })
+        // An in-memory split cannot fail to read.
+        try! fineTune(network, on: data.feed, teacher: teacher, resumingFrom: nil, progress: progress, epochEnded: epochEnded, epochSaved: { _ in })
+    }
+
+    /// `fineTune(_:on:teacher:resumingFrom:progress:epochEnded:epochSaved:)` on in-memory splits.
+    public func fineTune(
+        _ network: Network, on data: Dataset, teacher: Network? = nil, resumingFrom saved: TrainingState?,
+        progress: (TrainingProgress) -> Void = { _ in }, epochEnded: (EpochRecord) -> Void = { _ in },
+        epochSaved: (TrainingState) throws -> Void
+    ) throws -> [EpochRecord] {
+        try fineTune(network, on: data.feed, teacher: teacher, resumingFrom: saved, progress: progress, epochEnded: epochEnded, epochSaved: epochSaved)
     }
 
     /// `fineTune(_:on:teacher:progress:epochEnded:)`, saving the state after every epoch and able to continue
@@ -30,17 +40,19 @@ public struct Trainer {
     ///   - saved: a state `epochSaved` gave, checked with `TrainingState.mismatch`: the run goes on from there, and
     ///     `epochEnded` is not called for the epochs it records.
     ///   - epochSaved: called after each epoch with the state to continue from; an error it throws ends the run.
+    /// - Throws: what `epochSaved` or reading the data throws.
     public func fineTune(
-        _ network: Network, on data: Dataset, teacher: Network? = nil, resumingFrom saved: TrainingState?,
+        _ network: Network, on data: DataFeed, teacher: Network? = nil, resumingFrom saved: TrainingState?,
         progress: (TrainingProgress) -> Void = { _ in }, epochEnded: (EpochRecord) -> Void = { _ in },
         epochSaved: (TrainingState) throws -> Void
-    ) rethrows -> [EpochRecord] {
-        var records = saved?.records
-            ?? [EpochRecord(epoch: 0, loss: nil, trainAccuracy: nil, testAccuracy: network.accuracy(on: data.test), seconds: 0)]
+    ) throws -> [EpochRecord] {
+        var records = try saved?.records
+            ?? [EpochRecord(epoch: 0, loss: nil, trainAccuracy: nil, testAccuracy: network.accuracy(reading: data.test), seconds: 0)]
         if saved == nil { epochEnded(records[0]) }
         guard options.epochs > 0, data.train.count > 0 else { return records }
 
-        let teacherLogits = options.distillation != nil ? teacher.map { $0.logits(forAll: data.train.images) } : nil
+        let teacherLogits = try options.distillation != nil ? teacher.map { try $0.logits(reading: data.train) } : nil
+        let trainLabels = data.train.labels
         // Examples whose label may not be used are taught by the teacher alone, and skipped without one.
         let teacherLabels = teacherLogits?.rowArgmax()
         var order = teacherLogits != nil ? Array(0..<data.train.count) : (0..<data.train.count).filter(options.labels.allows)
@@ -50,7 +62,7 @@ public struct Trainer {
         let parameters = network.parameters
         // What a saved state holds: the parameters and the moving statistics of batch normalization.
         let variables = network.variables
-        let features = data.train.featureCount
+        let reader = BatchReader(source: data.train)
         let batchSize = min(options.batchSize, order.count)
         let batchesPerEpoch = (order.count + batchSize - 1) / batchSize
         let totalSteps = batchesPerEpoch * options.epochs
@@ -69,20 +81,27 @@ public struct Trainer {
             var lossSum = 0.0
             var correct = 0
             var seen = 0
+            var waitSeconds = 0.0
+            func batchIndices(_ batch: Int) -> [Int] { Array(order[(batch * batchSize)..<min((batch + 1) * batchSize, order.count)]) }
+            reader.start(batchIndices(0))
             for batch in 0..<batchesPerEpoch {
-                let indices = order[(batch * batchSize)..<min((batch + 1) * batchSize, order.count)]
-                let images = gatherRows(data.train.images, indices, features: features)
+                let indices = batchIndices(batch)
+                let waitStarted = Date()
+                let images = try reader.take()
+                waitSeconds += Date().timeIntervalSince(waitStarted)
+                // The next batch is read while this one trains.
+                if batch + 1 < batchesPerEpoch { reader.start(batchIndices(batch + 1)) }
                 let labelled = indices.map(options.labels.allows)
                 // Unlabelled rows count as right when they agree with the teacher.
                 let labels = ArraySlice(zip(indices, labelled).map { index, labelled in
-                    labelled ? data.train.labels[index] : Int32(teacherLabels?[index] ?? 0)
+                    labelled ? trainLabels[index] : Int32(teacherLabels?[index] ?? 0)
                 })
                 let (logits, backward) = network.forwardForTraining(images, generator: &generator)
                 let distillWeight = teacherLogits != nil ? options.distillation?.weight ?? 0 : 0
                 var (loss, gradient, batchCorrect) = softmaxCrossEntropy(
                     logits: logits, labels: labels, weights: labelled.map { $0 ? 1 - distillWeight : 0 })
                 if let distillation = options.distillation, let teacherLogits {
-                    let targets = gatherRows(teacherLogits, indices, features: teacherLogits.shape[1])
+                    let targets = teacherLogits.rows(at: indices)
                     let soft = distillationLoss(
                         studentLogits: logits, teacherLogits: targets, temperature: distillation.temperature,
                         weights: labelled.map { $0 ? distillWeight : 1 })
@@ -104,28 +123,18 @@ public struct Trainer {
                     loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen), samplesPerSecond: rate,
                     secondsRemaining: Double((totalSteps - stepsDone) * batchSize) / rate))
             }
-            let record = EpochRecord(
+            let stepsEnded = Date()
+            var record = EpochRecord(
                 epoch: epoch, loss: lossSum / Double(seen), trainAccuracy: Double(correct) / Double(seen),
-                testAccuracy: network.accuracy(on: data.test), seconds: Date().timeIntervalSince(epochStarted))
+                testAccuracy: try network.accuracy(reading: data.test), seconds: Date().timeIntervalSince(epochStarted))
+            record.data = DataTime(
+                readSeconds: reader.takeReadSeconds(), waitSeconds: waitSeconds,
+                stepSeconds: stepsEnded.timeIntervalSince(epochStarted) - waitSeconds)
             records.append(record)
             epochEnded(record)
             try epochSaved(TrainingState(
                 records: records, parameters: variables, optimizer: optimizer, generator: generator, order: order, steps: stepsDone))
         }
         return records
-    }
-
-    /// The rows `indices` of a `(rows, features)` matrix, in that order.
-    private func gatherRows(_ matrix: Tensor, _ indices: ArraySlice<Int>, features: Int) -> Tensor {
-        var scalars = [Float](repeating: 0, count: indices.count * features)
-        matrix.scalars.withUnsafeBufferPointer { source in
-            scalars.withUnsafeMutableBufferPointer { target in
-                guard let source = source.baseAddress, let target = target.baseAddress else { return }
-                for (row, index) in indices.enumerated() {
-                    (target + row * features).update(from: source + index * features, count: features)
-                }
-            }
-        }
-        return Tensor(shape: [indices.count, features], scalars: scalars)
     }
 }

@@ -10,14 +10,25 @@ enum NumPyArray {
     /// - Throws: `BilinError` naming `file`, its message starting with `key`, for a bad magic or version,
     ///   an unreadable or unsupported header, or data shorter or longer than the header's shape needs.
     static func parse(_ bytes: [UInt8], file: String, key: String) throws -> StoredArray {
+        let (header, dataStart) = try layout(of: bytes, file: file, key: key)
+        return StoredArray(shape: header.shape, elementType: header.elementType, bytes: bytes[dataStart...], file: file, key: key)
+    }
+
+    /// The header of the `.npy` array in `bytes` and where its data starts, checked against the bytes present;
+    /// `bytes` may be a memory-mapped file, of which only the header is read.
+    ///
+    /// - Throws: as `parse`.
+    static func layout<Bytes: RandomAccessCollection<UInt8>>(of bytes: Bytes, file: String, key: String) throws -> (header: NumPyHeader, dataStart: Int)
+    where Bytes.Index == Int {
         func failure(_ message: String) -> BilinError { BilinError("\(key): \(message)", file: file) }
         guard bytes.starts(with: magic) else { throw failure("not a .npy array (bad magic)") }
         guard bytes.count >= 12 else { throw failure("truncated: \(bytes.count) bytes is too short for a .npy header") }
+        let base = bytes.startIndex
         let (headerStart, headerLength): (Int, Int)
-        switch bytes[6] {
-        case 1: (headerStart, headerLength) = (10, Int(bytes[8]) | Int(bytes[9]) << 8)
-        case 2, 3: (headerStart, headerLength) = (12, (8..<12).reduce(0) { $0 | Int(bytes[$1]) << (8 * ($1 - 8)) })
-        default: throw failure("unsupported .npy format version \(bytes[6]).\(bytes[7])")
+        switch bytes[base + 6] {
+        case 1: (headerStart, headerLength) = (10, Int(bytes[base + 8]) | Int(bytes[base + 9]) << 8)
+        case 2, 3: (headerStart, headerLength) = (12, (8..<12).reduce(0) { $0 | Int(bytes[base + $1]) << (8 * ($1 - 8)) })
+        default: throw failure("unsupported .npy format version \(bytes[base + 6]).\(bytes[base + 7])")
         }
         let dataStart = headerStart + headerLength
         guard dataStart <= bytes.count else {
@@ -25,7 +36,7 @@ enum NumPyArray {
         }
         let header: NumPyHeader
         do {
-            header = try NumPyHeader(parsing: String(decoding: bytes[headerStart..<dataStart], as: UTF8.self))
+            header = try NumPyHeader(parsing: String(decoding: bytes[(base + headerStart)..<(base + dataStart)], as: UTF8.self))
         } catch let error as BilinError {
             throw failure(error.message)
         }
@@ -41,6 +52,6 @@ enum NumPyArray {
         guard present == needed else {
             throw failure("has \(present) bytes of data but shape \(shape) of \(header.elementType.name) needs \(needed)")
         }
-        return StoredArray(shape: header.shape, elementType: header.elementType, bytes: bytes[dataStart...], file: file, key: key)
+        return (header, base + dataStart)
     }
 }

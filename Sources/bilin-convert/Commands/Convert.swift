@@ -46,6 +46,11 @@ extension BilinConvertCommand {
             valueName: "factor"))
         var shrink: Float = ConversionOptions().shrink
 
+        @Option(help: ArgumentHelp(
+            "Training inputs the data-aware start fits to, the first N; its memory grows with N (default: 10000).",
+            valueName: "N"))
+        var calibrationExamples = ConvertRequest.defaultCalibrationExamples
+
         @Option(help: "How the layer after a widened one starts reading its wider input.")
         var widening: Widening = ConversionOptions().widening
 
@@ -61,6 +66,7 @@ extension BilinConvertCommand {
         func validate() throws {
             guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
             guard shrink > 0, shrink <= 1 else { throw ValidationError("--shrink must be in (0, 1]") }
+            guard calibrationExamples >= 1 else { throw ValidationError("--calibration-examples must be at least 1") }
             if let layers, layers.split(separator: ",").isEmpty { throw ValidationError("--layers needs at least one layer name") }
         }
 
@@ -74,6 +80,8 @@ extension BilinConvertCommand {
                     shrink: shrink),
                 training: training.trainingOptions(seed: seed), data: data.data, normalization: try data.normalization())
             request.allowNonfinite = allowNonfinite
+            request.skipBadImages = data.skipBadImages
+            request.calibrationExamples = calibrationExamples
             checkpointing.apply(to: &request)
             var events = ConversionEvents(progress: printer.batch, epochEnded: printer.epoch, stage: printer.stage)
             events.warning = printer.warning

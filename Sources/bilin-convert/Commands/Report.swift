@@ -23,7 +23,8 @@ extension BilinConvertCommand {
 
         func run() throws {
             let report = try BilinearConversion.compare(
-                original: original, converted: converted, data: data.data, normalization: try data.normalization())
+                original: original, converted: converted, data: data.data, normalization: try data.normalization(),
+                skipBadImages: data.skipBadImages)
             try ReportOutput.emit(report, json: json)
         }
     }

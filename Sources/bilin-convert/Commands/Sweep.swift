@@ -62,9 +62,10 @@ extension BilinConvertCommand {
             let url = URL(fileURLWithPath: model)
             let folder = outputFolder ?? url.deletingLastPathComponent()
                 .appendingPathComponent("\(url.deletingPathExtension().lastPathComponent).sweep").path
-            let base = ConvertRequest(
+            var base = ConvertRequest(
                 input: model, conversion: ConversionOptions(initialization: initialization, seed: seed),
                 training: training.trainingOptions(seed: seed), data: data.data, normalization: try data.normalization())
+            base.skipBadImages = data.skipBadImages
             let result = try ScaleSweep.run(
                 ScaleSweep.Request(base: base, scales: parsedScales ?? [], withScratch: !noScratch, folder: folder),
                 events: ConversionEvents(progress: printer.batch, epochEnded: printer.epoch, stage: printer.stage))

@@ -40,6 +40,7 @@ final class ProgressPrinter {
             write(String(
                 format: "epoch %d: loss %.4f, train accuracy %.2f%%, test accuracy %.2f%% (%.1f s)\n",
                 record.epoch, record.loss ?? 0, (record.trainAccuracy ?? 0) * 100, record.testAccuracy * 100, record.seconds))
+            if let data = record.data, data.isWorthReporting { write("epoch \(record.epoch): \(data.summary)\n") }
         }
     }
 
