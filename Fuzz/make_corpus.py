@@ -162,8 +162,8 @@ def make_onnx():
          helper.make_node("Cast", ["x"], ["xc"], name="cast", to=TensorProto.FLOAT),
          helper.make_node("MatMul", ["xc", "w2i"], ["y"], name="fc")],
         {"w2": w2}, ["N", 3], ["N", 2]))
-    for name in ["bad_absolute.onnx", "bad_escape.onnx", "bad_size.onnx", "computed_weight.onnx", "opset11_mlp.onnx",
-                 "graph_nchw.onnx", "torch_view_nchw.onnx", "mlp_ir3.onnx"]:
+    for name in ["bad_absolute.onnx", "bad_escape.onnx", "bad_size.onnx", "computed_weight.onnx", "computed_weight_mul.onnx",
+                 "opset11_mlp.onnx", "graph_nchw.onnx", "torch_view_nchw.onnx", "mlp_ir3.onnx"]:
         shutil.copy(os.path.join(FIXTURES, name), out)
     # Graphs the importer must refuse in linear time (fixtures/fuzz, make_graph_regressions).
     for name in ["onnx_self_loop.onnx", "onnx_cycle.onnx", "onnx_dangling.onnx"]:

@@ -1,5 +1,5 @@
 import BilinCore
-import BilinFormats
+@testable import BilinFormats
 import BilinTestSupport
 import Foundation
 import Testing
@@ -81,6 +81,18 @@ struct ONNXGraphTests {
         #expect(!model.layers.contains { if case .opaque = $0.kind { true } else { false } })
     }
 
+    @Test("fmnist_resnet.onnx, the trained residual CNN's PyTorch twin: read as the graph, run by Network as onnxruntime, as accurate as the Keras model")
+    func trainedResidualCNN() throws {
+        let folder = try TemporaryFolder()
+        let model = try ModelIO.load(path: Fixtures.path("fmnist_resnet.onnx"))
+        #expect(summary(model) == summary(try ModelIO.load(path: Fixtures.path("resnet_nchw.onnx"))))
+        let test = try DatasetLoader.load(path: Fixtures.path("fmnist_sample.npz"), inputShape: model.inputShape).test
+        let runtime = try ONNXOracle.predictions(of: [Fixtures.path("fmnist_resnet.onnx")], on: test.images, in: folder)[0]
+        assertClose(try Network(model: model).predict(test.images), runtime, atol: 1e-4, rtol: 0, "Network against onnxruntime")
+        let correct = zip(runtime.rowArgmax(), test.labels).filter { $0 == Int($1) }.count
+        #expect(correct >= 230, "\(correct) of 256 test images right (Keras's fmnist_resnet.h5 gets 234 of them)")
+    }
+
     @Test("torch_view_nchw.onnx: x.view(x.size(0), -1), its shape computed by Shape, Gather, Unsqueeze and Concat, is one Flatten")
     func computedFlatten() throws {
         let model = try ModelIO.load(path: Fixtures.path("torch_view_nchw.onnx"))
@@ -88,8 +100,28 @@ struct ONNXGraphTests {
                                    "/Reshape Flatten", "/fc/Gemm Dense"])
     }
 
+    @Test("torch_dynamo_nchw.onnx (PyTorch's default exporter, external data): the residual block, ReduceMean over H and W and the Reshape after it as GlobalAveragePooling2D")
+    func dynamoExport() throws {
+        let model = try ModelIO.load(path: Fixtures.path("torch_dynamo_nchw.onnx"))
+        #expect(summary(model) == [
+            "image InputLayer", "node_conv2d_pad ZeroPadding2D 1 1 1 1", "node_conv2d Conv2D 4 3×3/2 valid linear bias=true",
+            "node_relu Activation relu", "node_conv2d_1 Conv2D 4 3×3/1 same linear bias=true",
+            "node_conv2d_2 Conv2D 4 1×1/2 valid linear bias=true <- image", "node_add Add <- node_conv2d_1, node_conv2d_2",
+            "node_relu_1 Activation relu", "node_mean GlobalAveragePooling2D", "node_linear Dense",
+        ])
+    }
+
+    @Test("pads_opset10.onnx: before opset 11, Clip's attributes read as ReLU6 and the Conv's pads as a ZeroPadding2D")
+    func opset10() throws {
+        #expect(summary(try ModelIO.load(path: Fixtures.path("pads_opset10.onnx"))) == [
+            "image InputLayer", "conv_pad ZeroPadding2D 1 1 1 1", "conv Conv2D 4 3×3/2 valid linear bias=true", "relu6 Activation relu6",
+            "flatten Flatten", "fc Dense",
+        ])
+    }
+
     @Test("Network runs the imported graphs as onnxruntime runs the files",
-          arguments: ["graph_nchw.onnx", "resnet_nchw.onnx", "torch_view_nchw.onnx", "cnn_grouped.onnx", "cnn_odd_pads.onnx"])
+          arguments: ["graph_nchw.onnx", "resnet_nchw.onnx", "torch_view_nchw.onnx", "torch_dynamo_nchw.onnx", "cnn_grouped.onnx",
+                      "cnn_odd_pads.onnx"])
     func forwardMatchesRuntime(fixture: String) throws {
         let folder = try TemporaryFolder()
         let model = try ModelIO.load(path: Fixtures.path(fixture))
@@ -109,9 +141,12 @@ struct ONNXGraphTests {
         return edited
     }
 
+    /// pads_opset10.onnx: the edit spells the read-out padding as opset 10's `Pad` (pads an attribute), and its
+    /// `Clip(0, 6)` with attributes reads as ReLU6.
     @Test("written fresh and by editing (changed convolutions inside branches, one with its pads read out), the graphs pass the full checker and run as in Swift",
           arguments: [("graph_nchw.onnx", ["stem", "depthwise", "branch"]), ("resnet_nchw.onnx", ["/b1_conv1/Conv", "/b2_shortcut/Conv"]),
-                      ("torch_view_nchw.onnx", ["/conv/Conv", "/fc/Gemm"])])
+                      ("torch_view_nchw.onnx", ["/conv/Conv", "/fc/Gemm"]), ("torch_dynamo_nchw.onnx", ["node_conv2d", "node_conv2d_2"]),
+                      ("pads_opset10.onnx", ["conv"])])
     func roundTrips(fixture: String, changed: [String]) throws {
         let folder = try TemporaryFolder()
         let source = try ModelIO.load(path: Fixtures.path(fixture))
@@ -149,6 +184,12 @@ struct ONNXGraphTests {
         assertClose(try ONNXOracle.predictions(of: [path], on: input, in: folder)[0], try Network(model: converted).predict(input),
                     atol: 1e-4, rtol: 0, "converted")
         #expect(summary(try ModelIO.load(path: path)) == summary(converted))
+        // Every stored value counts: the weights, and a few int64 shapes per bilinear convolution (its one-hot patch
+        // kernel is computed, not stored).
+        let file = try ONNXModelFile(path: path)
+        let stored = withExtendedLifetime(file) { file.initializers.reduce(0) { $0 + ONNXTensorData.dimensions($1).reduce(1, *) } }
+        #expect(stored >= converted.parameterCount && stored <= converted.parameterCount + 20 * bilinear.count,
+                "\(stored) values stored for \(converted.parameterCount) parameters")
     }
 
     @Test("an IR 3 / opset 7 model (initializers among the graph inputs) edited: the new initializers are graph inputs too, and it passes the full checker")

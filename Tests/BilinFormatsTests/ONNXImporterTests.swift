@@ -73,11 +73,18 @@ struct ONNXImporterTests {
         #expect(external.layers.map(\.weights) == embedded.layers.map(\.weights))
     }
 
+    @Test("a weight that is an Identity of an initializer (PyTorch's copy of equal parameters) is that initializer")
+    func copiedWeight() throws {
+        let model = try ModelIO.load(path: Fixtures.path("computed_weight.onnx"))
+        #expect(summary(model) == ["input x [4]", "dense dense 3 linear bias=true", "activation relu relu"])
+        #expect(model.layerIndex(named: "w") == 1 && model.layerIndex(named: "b") == 1)
+    }
+
     @Test("a weight computed by another node: not convertible, and the layer's kind says why")
     func computedWeight() throws {
-        let model = try ModelIO.load(path: Fixtures.path("computed_weight.onnx"))
+        let model = try ModelIO.load(path: Fixtures.path("computed_weight_mul.onnx"))
         let reason = "MatMul [not convertible: weight 'w' is computed by other nodes, not an initializer]"
-        #expect(summary(model) == ["input x [4]", "opaque weight Identity", "opaque dense \(reason)", "opaque bias Add", "opaque relu Relu"])
+        #expect(summary(model) == ["input x [4]", "opaque weight Mul", "opaque dense \(reason)", "opaque bias Add", "opaque relu Relu"])
         #expect(throws: BilinError("layer 'dense' is not a Dense or Conv2D layer (it is \(reason))")) {
             try Converter.convert(model, options: ConversionOptions(layerNames: ["dense"]))
         }

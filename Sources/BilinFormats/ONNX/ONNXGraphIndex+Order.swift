@@ -10,8 +10,9 @@ extension ONNXGraphIndex {
     static func topologicalOrder(_ nodes: [ONNXNode], available: Set<String>) throws -> [Int] {
         var writer: [String: Int] = [:]
         for node in nodes {
+            let inputs = Set(node.inputs)
             for output in node.outputs where !output.isEmpty {
-                if node.inputs.contains(output) {
+                if inputs.contains(output) {
                     throw BilinError("\(node.label) (\(node.qualifiedOpType)) reads its own output '\(output)' (a cycle)")
                 }
                 if let first = writer[output] {

@@ -9,7 +9,10 @@ struct ONNXGraphIndex {
     /// Node indices in an order where every node comes after those writing what it reads: the file's order when it
     /// is one (as ONNX asks), else the file's order repaired.
     let order: [Int]
+    /// Initializers by name, and by the name of each `Identity` copy of one (`initializerCopies`).
     let initializers: [String: UnsafeMutablePointer<Onnx__TensorProto>]
+    /// The `Identity` nodes that copy an initializer: no layer of their own.
+    let initializerCopies: Set<Int>
     /// Node indices reading each value, in graph order, and the node writing each value.
     let consumers: [String: [Int]]
     let writers: [String: Int]
@@ -26,8 +29,7 @@ struct ONNXGraphIndex {
     ///   shape that is not `(batch, fixed sizes…)`. Every check is linear in the graph's size.
     init(_ file: ONNXModelFile) throws {
         nodes = file.nodes.enumerated().map { ONNXNode($1, index: $0) }
-        let initializers = Dictionary(file.initializers.map { (ONNXTensorData.name($0), $0) }, uniquingKeysWith: { first, _ in first })
-        self.initializers = initializers
+        var initializers = Dictionary(file.initializers.map { (ONNXTensorData.name($0), $0) }, uniquingKeysWith: { first, _ in first })
         var consumers: [String: [Int]] = [:]
         for node in nodes {
             for input in Set(node.inputs) where !input.isEmpty { consumers[input, default: []].append(node.index) }
@@ -40,6 +42,15 @@ struct ONNXGraphIndex {
         let available = Set(graphInputs).union(initializers.keys)
         try ONNXGraphIndex.checkProvided(nodes, by: available)
         order = try ONNXGraphIndex.topologicalOrder(nodes, available: available)
+        // PyTorch's exporter writes parameters of equal values once and the others as `Identity` of it (two batch
+        // norms' betas before a residual Add train to the same values): such an output is that initializer.
+        let inputNames = Set(graphInputs)
+        initializerCopies = Set(nodes.filter { node in
+            node.domain.isEmpty && node.opType == "Identity" && node.inputs.count == 1 && node.outputs.count == 1
+                && initializers[node.inputs[0]] != nil && !inputNames.contains(node.outputs[0])
+        }.map(\.index))
+        for index in initializerCopies { initializers[nodes[index].outputs[0]] = initializers[nodes[index].inputs[0]] }
+        self.initializers = initializers
         outputNames = (0..<graph.n_output).map { ONNXProtoMemory.text(graph.output[$0]!.pointee.name) }
         graphOutputs = Set(outputNames)
         let inputs = (0..<graph.n_input).map { graph.input[$0]! }.filter { initializers[ONNXProtoMemory.text($0.pointee.name)] == nil }

@@ -42,10 +42,12 @@ struct ONNXMatchedLayer {
 ///     Conv (group Cin) W (Cin·M,1,kh,kw), B?                .depthwiseConv2D (multiplier M)
 ///     Conv with pads neither valid nor same                 .zeroPadding2D, then the Conv as a valid one
 ///     Pad (constant 0, on height and width only)            .zeroPadding2D
-///     Conv(group Cin, one-hot W) → Transpose(0,2,3,1)       .bilinearConv2D (as `ONNXLayerSpelling` writes it)
+///     Conv(group Cin, one-hot W) → Transpose(0,2,3,1)       .bilinearConv2D (as `ONNXLayerSpelling` writes it; W an
+///                                                           initializer, or ConstantOfShape → EyeLike → Tile → Reshape)
 ///       → Reshape[-1,p,q] → MatMul(·,V) → MatMul(Uᵀ,·) → Reshape[-1,Ho,Wo,p'q'] → Add(·, b) → Transpose(0,3,1,2)
 ///     MaxPool, AveragePool (count_include_pad 0)            .pooling2D
 ///     GlobalAveragePool → Flatten or Reshape[-1, C]         .globalAveragePooling2D (alone: .pooling2D over all)
+///     ReduceMean over H and W (keepdims 1: as GlobalAveragePool; 0: .globalAveragePooling2D)
 ///     BatchNormalization (inference)                        .batchNormalization
 ///
 /// Pooling pads must be valid or same (`ONNXWindow`). The layout: a rank-4 graph input is NCHW, IR input shape
@@ -55,7 +57,7 @@ struct ONNXMatchedLayer {
 /// `Flatten`. Inside the graph every image is NCHW.
 ///
 /// `Identity` and `Cast` to float (skl2onnx starts with one) of a computed value are no layer: their output is read
-/// as their input. `Gemm` with `transA=1` reads the batch as features: not a dense layer. Weights must be
+/// as their input; an `Identity` of an initializer (PyTorch's copy of an equal parameter) is that initializer. `Gemm` with `transA=1` reads the batch as features: not a dense layer. Weights must be
 /// initializers; a `Gemm`, `MatMul` or `Conv` whose weight is computed by other nodes is an opaque layer whose class
 /// name says so: `MatMul [not convertible: weight 'w' is computed by other nodes, not an initializer]`; so is a
 /// `Conv` or pooling node this tool cannot express (dilations, groups, other pads).
@@ -86,13 +88,14 @@ struct ONNXLayerGraph {
             matcher.valueShapes[adapter.outputs[0]] = shape
         }
         var consumed = Set(adapter.map { [$0.index] } ?? [])
-        // The nodes computing a flattening Reshape's shape are read with it: as part of its layer, or opaque before it.
-        var shapeNodes: [Int: [Int]] = [:]
-        for node in graph.nodes where node.opType == "Reshape" { shapeNodes[node.index] = matcher.flatteningShapeNodes(of: node) }
-        let deferred = Set(shapeNodes.values.joined())
+        // The nodes computing an operand a layer includes (a flattening Reshape's shape, a patch kernel) are read with
+        // their reader: as part of its layer, or as opaque layers before it.
+        var operandNodes: [Int: [Int]] = [:]
+        for node in graph.nodes { operandNodes[node.index] = matcher.operandNodes(of: node) }
+        let deferred = Set(operandNodes.values.joined())
         let position = Dictionary(uniqueKeysWithValues: graph.order.enumerated().map { ($1, $0) })
         var layers: [ONNXMatchedLayer] = []
-        for index in graph.order where !consumed.contains(index) && !deferred.contains(index) {
+        for index in graph.order where !consumed.contains(index) && !deferred.contains(index) && !graph.initializerCopies.contains(index) {
             let node = graph.nodes[index]
             if ONNXPatternMatcher.isIdentity(node), let writer = writers[node.inputs[0]] {
                 writers[node.outputs[0]] = writer
@@ -107,14 +110,17 @@ struct ONNXLayerGraph {
                 reason = notConvertible.message
             }
             if found.isEmpty {
-                let helpers = (shapeNodes[index] ?? []).sorted { position[$0]! < position[$1]! }
+                let helpers = (operandNodes[index] ?? []).sorted { position[$0]! < position[$1]! }
                 found = helpers.map { matcher.opaque(graph.nodes[$0], reason: nil) } + [matcher.opaque(node, reason: reason)]
             }
             for var layer in found {
                 let previous = layers.last?.layer.name ?? graph.inputName
                 var names = layer.inputs.compactMap { writers[$0] }
                 let opaque = layer.layer.kind.isOpaque
-                if opaque { names = names.enumerated().filter { !names[..<$0].contains($1) }.map(\.element) }
+                if opaque {
+                    var seen = Set<String>()
+                    names = names.filter { seen.insert($0).inserted }
+                }
                 layer.layer.inputs = names == [previous] ? [] : names
                 for output in opaque ? graph.nodes[layer.nodeIndices[0]].outputs : [layer.output] { writers[output] = layer.layer.name }
                 consumed.formUnion(layer.nodeIndices)
@@ -123,7 +129,8 @@ struct ONNXLayerGraph {
         }
         self.layers = layers
         var outputs: [String] = []
-        for value in graph.outputNames { if let writer = writers[value], !outputs.contains(writer) { outputs.append(writer) } }
+        var listed = Set<String>()
+        for value in graph.outputNames { if let writer = writers[value], listed.insert(writer).inserted { outputs.append(writer) } }
         self.outputs = outputs == [layers.last?.layer.name ?? graph.inputName] ? [] : outputs
     }
 

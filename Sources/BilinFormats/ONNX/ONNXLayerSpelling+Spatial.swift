@@ -3,7 +3,7 @@ import BilinCore
 /// The image kinds in stock ONNX ops, on NCHW values, for a layer named `N` reading an `(H, W, C)` image:
 ///
 ///     .conv2D                 Conv(x, kernel (Cout, C, kh, kw), bias?) "N" → act
-///     .bilinearConv2D         Conv(x, one-hot (C·kh·kw, 1, kh, kw), group = C) "N/patches": channel c·kh·kw + i·kw + j
+///     .bilinearConv2D         Conv(x, one-hot (C·kh·kw, 1, kh, kw) (`patchKernel`), group = C) "N/patches": channel c·kh·kw + i·kw + j
 ///                             is the patch value (c, i, j), the IR's channel-major patch order
 ///                             → Transpose(0,2,3,1) "N/channels_last" → the bilinear projection (`projectionSteps`,
 ///                             output Reshape [-1, Ho, Wo, p'·q']) → Transpose(0,3,1,2) "N/channels_first" → act
@@ -58,8 +58,7 @@ extension ONNXLayerSpelling {
                                  + "\(window.patchSize(channels: channels)) values of a \(window.height)×\(window.width) patch of "
                                  + "\(channels) channels")
             }
-            let patches = builder.addInitializer("\(name)/patch_kernel",
-                                                 ONNXConvWeights.patchKernel(channels: channels, height: window.height, width: window.width))
+            let patches = patchKernel(name, channels: channels, window: window, builder: builder)
             let (outputHeight, outputWidth) = window.outputSize(height: height, width: width)
             return [Step(opType: "Conv", name: "\(name)/patches", constants: [patches],
                          attributes: ONNXWindow.attributes(window, inputHeight: height, inputWidth: width) + [.int("group", channels)]),
@@ -76,6 +75,31 @@ extension ONNXLayerSpelling {
         default:
             preconditionFailure("spatialSteps: \(layer.kind.displayName) is not an image kind")
         }
+    }
+
+    /// The one-hot patch kernel `(C·kh·kw, 1, kh, kw)` of a bilinear convolution named `N` (`ONNXConvWeights.patchKernel`):
+    /// from opset 9 computed, so that none of its values is stored — `ConstantOfShape([k², k²])` "N/patch_zeros" →
+    /// `EyeLike` "N/patch_identity" → `Tile([C, 1])` "N/patch_tiles" → `Reshape` "N/patch_kernel" (runtimes fold
+    /// these constants once); before, an initializer. Returns the kernel's value.
+    static func patchKernel(_ name: String, channels: Int, window: Window2D, builder: ONNXGraphBuilder) -> String {
+        guard builder.opset >= 9 else {
+            return builder.addInitializer("\(name)/patch_kernel",
+                                          ONNXConvWeights.patchKernel(channels: channels, height: window.height, width: window.width))
+        }
+        let positions = window.height * window.width
+        var value = builder.addInitializer("\(name)/patch_size", integers: [positions, positions])
+        let steps: [(String, String, [String])] = [
+            ("ConstantOfShape", "patch_zeros", []), ("EyeLike", "patch_identity", []),
+            ("Tile", "patch_tiles", [builder.addInitializer("\(name)/patch_repeats", integers: [channels, 1])]),
+            ("Reshape", "patch_kernel",
+             [builder.addInitializer("\(name)/patch_shape", integers: [channels * positions, 1, window.height, window.width])]),
+        ]
+        for (opType, suffix, constants) in steps {
+            let output = builder.uniqueName("\(name)/\(suffix)_output")
+            builder.addNode(opType, name: "\(name)/\(suffix)", inputs: [value] + constants, output: output)
+            value = output
+        }
+        return value
     }
 
     /// The transposes around a layer that keep images NCHW in the graph and give Flatten and Reshape the IR's order:

@@ -10,6 +10,7 @@ extension ONNXPatternMatcher {
               !node.hasAttributes(besides: ["auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"])
         else { return nil }
         let channels = shape[2]
+        if let computed = try computedPatchConvolution(node, shape: shape) { return computed }
         let kernel = try weight(node, 1)
         guard kernel.value.rank == 4 else { throw channelMisfit(node, weight: kernel.name, channels: channels) }
         let (filters, height, width) = (kernel.value.shape[0], kernel.value.shape[2], kernel.value.shape[3])
@@ -18,8 +19,8 @@ extension ONNXPatternMatcher {
         let (window, padding) = try ONNXWindow.read(node, height: height, width: width, inputHeight: shape[0], inputWidth: shape[1],
                                                     zeroPadding: group == 1 || group == channels)
         // Group 1 too on one channel, as this tool writes a bilinear convolution of a single-channel image.
-        if group == channels, padding == nil, kernel.value.shape[1] == 1,
-           let bilinear = try bilinearConvolution(node, patches: kernel.value, window: window, shape: shape) {
+        if group == channels, padding == nil, isPatchKernel(kernel.value, channels: channels, window: window),
+           let bilinear = try bilinearConvolution(node, window: window, shape: shape) {
             return bilinear
         }
         let kind: LayerKind
@@ -48,15 +49,31 @@ extension ONNXPatternMatcher {
         return found
     }
 
-    /// The chain `ONNXLayerSpelling` writes for a `.bilinearConv2D` from its patch extraction `conv` on: the one-hot
-    /// `patches` kernel, no bias, then `Transpose(0,2,3,1)` → the bilinear projection (its output Reshape
-    /// `[-1, Ho, Wo, p'·q']`) → `Transpose(0,3,1,2)`. Nil for any other form.
-    private mutating func bilinearConvolution(_ conv: ONNXNode, patches: Tensor, window: Window2D, shape: [Int]) throws -> ONNXMatchedLayer? {
-        let channels = shape[2]
+    /// A `.bilinearConv2D` whose patch `Conv` reads its one-hot kernel computed by nodes (`patchKernelNodes`), on
+    /// the image's channels; those nodes join the layer's.
+    private mutating func computedPatchConvolution(_ conv: ONNXNode, shape: [Int]) throws -> ONNXMatchedLayer? {
+        guard conv.int("group") ?? 1 == shape[2], let kernelNodes = patchKernelNodes(of: conv), let size = conv.ints("kernel_shape")
+        else { return nil }
+        let (window, padding) = try ONNXWindow.read(conv, height: size[0], width: size[1], inputHeight: shape[0], inputWidth: shape[1])
+        guard padding == nil, var found = try bilinearConvolution(conv, window: window, shape: shape) else { return nil }
+        found.nodeIndices = (kernelNodes + found.nodeIndices).sorted()
+        return found
+    }
+
+    /// Whether `kernel` is the one-hot patch kernel of `channels` and `window` (`ONNXConvWeights.patchKernel`).
+    private func isPatchKernel(_ kernel: Tensor, channels: Int, window: Window2D) -> Bool {
         // The shape first: a hostile one must not size the kernel compared against.
-        guard conv.inputs.count == 2 || conv.inputs[2].isEmpty, let patchSize = [channels, window.height, window.width].checkedProduct,
-              patches.shape == [patchSize, 1, window.height, window.width],
-              patches == ONNXConvWeights.patchKernel(channels: channels, height: window.height, width: window.width),
+        guard let patchSize = [channels, window.height, window.width].checkedProduct,
+              kernel.shape == [patchSize, 1, window.height, window.width]
+        else { return false }
+        return kernel == ONNXConvWeights.patchKernel(channels: channels, height: window.height, width: window.width)
+    }
+
+    /// The chain `ONNXLayerSpelling` writes for a `.bilinearConv2D` from its patch extraction `conv` on (its one-hot
+    /// kernel checked by the caller): no bias, then `Transpose(0,2,3,1)` → the bilinear projection (its output Reshape
+    /// `[-1, Ho, Wo, p'·q']`) → `Transpose(0,3,1,2)`. Nil for any other form.
+    private mutating func bilinearConvolution(_ conv: ONNXNode, window: Window2D, shape: [Int]) throws -> ONNXMatchedLayer? {
+        guard conv.inputs.count == 2 || conv.inputs[2].isEmpty, let patchSize = [shape[2], window.height, window.width].checkedProduct,
               let toLast = graph.soleConsumer(of: conv.outputs[0]), isTranspose(toLast, [0, 2, 3, 1]),
               let reshape = graph.soleConsumer(of: toLast.outputs[0]), reshape.opType == "Reshape", reshape.inputs.first == toLast.outputs[0],
               let matrix = reshapeTarget(reshape, count: patchSize)
@@ -92,7 +109,6 @@ extension ONNXPatternMatcher {
     /// `GlobalAveragePool`, `(N, C, H, W)` → `(N, C, 1, 1)`: with the `Flatten` or `Reshape[-1, C]` after it one
     /// `.globalAveragePooling2D`; alone, an average pooling over the whole image (the IR shape `(1, 1, C)`).
     mutating func globalAveragePooling(_ node: ONNXNode, shape: [Int]) -> ONNXMatchedLayer? {
-        guard node.inputs.count == 1 else { return nil }
         guard let flatten = graph.soleConsumer(of: node.outputs[0]), flattens(flatten, reading: node.outputs[0], count: shape[2]) else {
             return single(node, kind: .pooling2D(.average, window: Window2D(height: shape[0], width: shape[1])))
         }
@@ -100,6 +116,19 @@ extension ONNXPatternMatcher {
         found.nodeIndices.append(flatten.index)
         found.output = flatten.outputs[0]
         return found
+    }
+
+    /// `ReduceMean` over height and width (axes 2 and 3, or -1 and -2; an attribute before opset 18, an input from
+    /// it), as PyTorch's dynamo exporter writes adaptive average pooling to 1×1: with `keepdims` 0 one
+    /// `.globalAveragePooling2D`, else read as `GlobalAveragePool` is.
+    mutating func spatialMean(_ node: ONNXNode, shape: [Int]) -> ONNXMatchedLayer? {
+        let axes = graph.opset < 18 ? node.ints("axes")
+                                    : node.inputs.count == 2 ? graph.initializers[node.inputs[1]].flatMap { try? ONNXTensorData.integers($0) } : nil
+        guard let axes, axes.count == 2, Set(axes.map { $0 < 0 ? $0 + 4 : $0 }) == [2, 3],
+              !node.hasAttributes(besides: ["axes", "keepdims", "noop_with_empty_axes"])
+        else { return nil }
+        if node.int("keepdims") ?? 1 == 0 { return single(node, kind: .globalAveragePooling2D) }
+        return globalAveragePooling(node, shape: shape)
     }
 
     /// `BatchNormalization` in inference form (no training outputs): scale, B, mean and variance, each one value per

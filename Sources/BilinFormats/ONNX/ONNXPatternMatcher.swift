@@ -117,8 +117,10 @@ struct ONNXPatternMatcher {
             return try convolution(node, shape: shape)
         case "MaxPool" where image, "AveragePool" where image:
             return try pooling(node, shape: shape)
-        case "GlobalAveragePool" where image:
+        case "GlobalAveragePool" where image && node.inputs.count == 1:
             return globalAveragePooling(node, shape: shape)
+        case "ReduceMean" where image:
+            return spatialMean(node, shape: shape)
         case "BatchNormalization" where node.inputs.first == current:
             return try batchNormalization(node, shape: shape)
         case "Pad" where image:
@@ -163,10 +165,12 @@ struct ONNXPatternMatcher {
         }
     }
 
-    /// `[-1 or 0, dims…]` with at most one `-1` among the dims, resolved against `count` input values.
+    /// `[-1 or 0, dims…]` with at most one `-1` among the dims, resolved against `count` input values (`0` keeps the
+    /// batch unless `allowzero` makes it a size).
     func reshapeTarget(_ node: ONNXNode, count: Int) -> [Int]? {
         guard node.inputs.count == 2, let tensor = graph.initializers[node.inputs[1]],
-              let target = try? ONNXTensorData.integers(tensor), let first = target.first, first == -1 || first == 0
+              let target = try? ONNXTensorData.integers(tensor), let first = target.first,
+              first == -1 || (first == 0 && node.int("allowzero") ?? 0 == 0)
         else { return nil }
         var dims = Array(target.dropFirst())
         guard !dims.isEmpty, dims.allSatisfy({ $0 > 0 || $0 == -1 }), dims.filter({ $0 == -1 }).count <= 1 else { return nil }
