@@ -91,7 +91,7 @@ struct ONNXGraphIndex {
     }
 
     /// The one node reading `value`, when exactly one does, `value` is not also a graph output, and the node writes
-    /// a value (every chain continues from its consumer's first output; a node that writes none ends it).
+    /// a value (every form of several nodes continues from its consumer's first output; a node that writes none ends it).
     func soleConsumer(of value: String) -> ONNXNode? {
         guard !graphOutputs.contains(value), let readers = consumers[value], readers.count == 1 else { return nil }
         let node = nodes[readers[0]]

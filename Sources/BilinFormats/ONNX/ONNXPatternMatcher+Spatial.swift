@@ -69,7 +69,7 @@ extension ONNXPatternMatcher {
         return kernel == ONNXConvWeights.patchKernel(channels: channels, height: window.height, width: window.width)
     }
 
-    /// The chain `ONNXLayerSpelling` writes for a `.bilinearConv2D` from its patch extraction `conv` on (its one-hot
+    /// The nodes `ONNXLayerSpelling` writes for a `.bilinearConv2D` from its patch extraction `conv` on (its one-hot
     /// kernel checked by the caller): no bias, then `Transpose(0,2,3,1)` → the bilinear projection (its output Reshape
     /// `[-1, Ho, Wo, p'·q']`) → `Transpose(0,3,1,2)`. Nil for any other form.
     private mutating func bilinearConvolution(_ conv: ONNXNode, window: Window2D, shape: [Int]) throws -> ONNXMatchedLayer? {

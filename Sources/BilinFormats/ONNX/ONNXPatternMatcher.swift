@@ -11,7 +11,7 @@ struct ONNXPatternMatcher {
     /// The IR shape of each value a layer matched so far writes (and of the input).
     var valueShapes: [String: [Int]] = [:]
 
-    /// `Identity`, or `Cast` to float (the chain's values are float already): no layer of their own.
+    /// `Identity`, or `Cast` to float (the graph's values are float already): no layer of their own.
     static func isIdentity(_ node: ONNXNode) -> Bool {
         node.inputs.count == 1 && node.outputs.count == 1
             && (node.opType == "Identity" || (node.opType == "Cast" && node.int("to") == Int(ONNXTensorData.floatType)))
@@ -219,11 +219,11 @@ struct ONNXPatternMatcher {
         }
         let layer = LayerSpec(name: "", kind: .dense(units: units, activation: .linear, useBias: weights.count == 2),
                               weights: weights)
-        var chain = ONNXMatchedLayer(layer: layer, nodeIndices: [node.index], inputs: [node.inputs[0]], output: node.outputs[0],
+        var found = ONNXMatchedLayer(layer: layer, nodeIndices: [node.index], inputs: [node.inputs[0]], output: node.outputs[0],
                                    weightNames: names)
-        absorbBias(into: &chain, after: node, shapes: [[units], [1, units]])
-        chain.layer.name = uniqueName(node)
-        return chain
+        absorbBias(into: &found, after: node, shapes: [[units], [1, units]])
+        found.layer.name = uniqueName(node)
+        return found
     }
 
     private mutating func matMul(_ node: ONNXNode, inputs: Int) throws -> ONNXMatchedLayer? {
@@ -232,35 +232,35 @@ struct ONNXPatternMatcher {
         guard b.value.rank == 2 else { return nil }
         guard b.value.shape[0] == inputs else { throw misfit(node, weight: b.name, inputs: inputs) }
         let units = b.value.shape[1]
-        var chain = ONNXMatchedLayer(layer: LayerSpec(name: "", kind: .dense(units: units, activation: .linear, useBias: false),
+        var found = ONNXMatchedLayer(layer: LayerSpec(name: "", kind: .dense(units: units, activation: .linear, useBias: false),
                                                     weights: [b.value]),
                                    nodeIndices: [node.index], inputs: [node.inputs[0]], output: node.outputs[0], weightNames: [b.name])
-        absorbBias(into: &chain, after: node, shapes: [[units], [1, units]])
-        chain.layer.name = uniqueName(node)
-        return chain
+        absorbBias(into: &found, after: node, shapes: [[units], [1, units]])
+        found.layer.name = uniqueName(node)
+        return found
     }
 
     /// Folds an `Add(·, C)` or `Add(C, ·)` that follows `node`, with `C` an initializer of one of `shapes` (one value
     /// per output unit or channel), into the layer's bias (added to its own, as jax2onnx writes a `Gemm` with
     /// `beta = 0` and an Add, and PyTorch exporters sometimes a Conv's bias).
-    func absorbBias(into chain: inout ONNXMatchedLayer, after node: ONNXNode, shapes: [[Int]]) {
+    func absorbBias(into found: inout ONNXMatchedLayer, after node: ONNXNode, shapes: [[Int]]) {
         guard let add = graph.soleConsumer(of: node.outputs[0]), add.opType == "Add", add.domain.isEmpty, add.inputs.count == 2,
               let position = add.inputs.firstIndex(where: { $0 != node.outputs[0] }),
               let tensor = graph.initializers[add.inputs[position]], let bias = try? ONNXTensorData.floats(tensor),
               shapes.contains(bias.shape)
         else { return }
-        if chain.layer.weights.count == 2 {
-            chain.layer.weights[1].scalars = zip(chain.layer.weights[1].scalars, bias.scalars).map { $0 + $1 }
+        if found.layer.weights.count == 2 {
+            found.layer.weights[1].scalars = zip(found.layer.weights[1].scalars, bias.scalars).map { $0 + $1 }
         } else {
-            chain.layer.weights.append(bias.reshaped([bias.count]))
+            found.layer.weights.append(bias.reshaped([bias.count]))
         }
-        chain.layer.kind = chain.layer.kind.withBias
-        chain.nodeIndices.append(add.index)
-        chain.output = add.outputs[0]
-        chain.weightNames.append(add.inputs[position])
+        found.layer.kind = found.layer.kind.withBias
+        found.nodeIndices.append(add.index)
+        found.output = add.outputs[0]
+        found.weightNames.append(add.inputs[position])
     }
 
-    /// The chain `ONNXLayerSpelling` writes for a bilinear layer, starting at its first Reshape.
+    /// The nodes `ONNXLayerSpelling` writes for a bilinear layer, starting at its first Reshape.
     private mutating func bilinear(at reshape: ONNXNode, shape: [Int]) throws -> ONNXMatchedLayer? {
         guard let matrix = reshapeTarget(reshape, count: shape.reduce(1, *)),
               let projection = try bilinearProjection(from: reshape, matrix: matrix, outputDimensions: { [$0.outputCount] })
