@@ -1,4 +1,5 @@
 import ArgumentParser
+import BilinCore
 
 @main
 struct BilinConvertCommand: ParsableCommand {
@@ -15,6 +16,7 @@ struct BilinConvertCommand: ParsableCommand {
         defaultSubcommand: Convert.self)
 
     static func main() {
+        BLAS.restartWithBetterKernelsIfNeeded()
         SignalWatcher.install()
         main(nil)
     }

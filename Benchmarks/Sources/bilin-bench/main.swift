@@ -21,6 +21,7 @@ func option(_ name: String, _ fallback: String) -> String {
 }
 func intOption(_ name: String, _ fallback: Int) -> Int { Int(option(name, String(fallback)))! }
 
+BLAS.restartWithBetterKernelsIfNeeded()  // as bilin-convert does
 BLAS.useDefaultThreadCount()  // first, so that --threads wins over the library default
 BLAS.threadCount = intOption("threads", 1)
 
