@@ -54,6 +54,13 @@ export LSAN_OPTIONS=suppressions=$ROOT/Fuzz/lsan.supp:print_suppressions=0
 # HDF5CrashGuard's time limit for one read: a libhdf5 loop is reported after 5 s instead of 120.
 export BILIN_HDF5_TIME_LIMIT=5
 
+# The first stack frame of a libFuzzer out-of-memory report outside the sanitizer, libFuzzer and malloc itself: the
+# code that asked for the memory (libhdf5 allocating what a corrupted length field says, e.g. in H5T__conv_vlen).
+first_allocating_frame() {
+    grep -A40 "ERROR: libFuzzer: out-of-memory" <<<"$1" | grep -E "^ +#[0-9]+ " |
+        grep -vE "sanitizer|fuzzer::|asan|compiler-rt| in malloc " | head -1
+}
+
 # Sorts the inputs a keras-h5 run stopped on; prints "<libhdf5 findings> <not reproduced> <our findings>".
 sort_hdf5_findings() {
     local work=$1 library=0 lost=0 ours=0 input output status pid
@@ -69,7 +76,8 @@ sort_hdf5_findings() {
         status=0
         output=$("$BIN/fuzz-keras-h5" -runs=1 "$input" 2>&1) || status=$?
         if grep -qE "the HDF5 library (crashed reading|did not finish reading) the file" <<<"$output" ||
-            grep -A3 "ERROR: AddressSanitizer" <<<"$output" | grep -q "libhdf5_serial"; then
+            grep -A3 "ERROR: AddressSanitizer" <<<"$output" | grep -q "libhdf5_serial" ||
+            first_allocating_frame "$output" | grep -q "libhdf5_serial"; then
             library=$((library + 1))
             mkdir -p "$work/libhdf5" && mv "$input" "$work/libhdf5/"
         elif [ $status -eq 0 ]; then
