@@ -103,13 +103,11 @@ public enum WideningObstacle: Error, Sendable, Equatable, Codable {
 /// A model's edges and shapes, computed once for the planner and the converter.
 struct ModelGraph {
     var consumers: [[Int]]
-    var inputs: [[Int]]
     var outputs: Set<Int>
     var inputShapes: [[Int]?]
 
     init(_ model: Model) {
         consumers = model.consumerIndices()
-        inputs = model.inputIndices()
         outputs = Set(model.outputIndices())
         inputShapes = model.inputShapes()
     }
